@@ -1,0 +1,61 @@
+# haappliance — build, test, demo, bench.
+# `make test` is the one test command (CI calls it through .ci/run).
+
+GO       ?= go
+BIN      ?= bin/haappliance
+PKGS     ?= ./...
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+# Debian packages the interop/differential tests and benchmarks use.
+TEST_DEBS := haproxy keepalived nginx-light wrk iperf3 rsyslog socat iproute2 procps curl
+
+.PHONY: all build test deps unit lint fuzz demo demo-pair bench install clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/haappliance
+
+# deps installs what the interop tests need when we are root on Debian and
+# something is missing; elsewhere those tests skip with a message.
+deps:
+	@missing=""; for p in haproxy keepalived nginx wrk iperf3 rsyslogd socat ip curl; do \
+	  command -v $$p >/dev/null 2>&1 || [ -x /usr/sbin/$$p ] || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing test dependencies (missing:$$missing)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS) >/dev/null; \
+	  else \
+	    echo "note: missing$$missing and not root on Debian: interop tests will skip"; \
+	  fi; \
+	fi
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+test: deps lint
+	$(GO) test -count=1 -timeout 25m $(PKGS)
+
+# Short coverage-guided fuzzing of every parser (bounded time each).
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+demo:
+	$(GO) run ./cmd/haappliance demo
+
+demo-pair: build
+	sudo $(BIN) demo --pair
+
+bench: build deps
+	./bench/run.sh
+
+install: build
+	BIN=$(BIN) ./deploy/install.sh
+
+clean:
+	rm -rf bin
