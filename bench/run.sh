@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# make bench: haappliance side by side with haproxy from Debian's packages,
+# same nginx backend, same load generator (wrk), interleaved rounds; prints
+# medians, ranges and the ratio. Traffic stays on 127.0.0.1. Every load is
+# bounded in time (DURATION per run) and count (ROUNDS).
+#
+#   ROUNDS=5 DURATION=5s CONNS="50 1000" ./bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5s}
+CONNS=${CONNS:-"50 1000"}
+BIN=${BIN:-bin/haappliance}
+SECTIONS=${SECTIONS:-"l7"}
+
+for tool in haproxy nginx wrk; do
+  command -v $tool >/dev/null 2>&1 || [ -x /usr/sbin/$tool ] || { echo "bench: $tool missing (make deps as root installs it)"; exit 1; }
+done
+[ -x "$BIN" ] || { echo "bench: $BIN missing (make build)"; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+work=$(mktemp -d /tmp/haappliance-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "bench: nothing on port $1"; exit 1; }
+
+BACKEND=$(port); HAP=$(port); OURS=$(port)
+
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<NGX
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  server { listen 127.0.0.1:$BACKEND; location / { return 200 "Hello! This is the bench backend.\n"; } }
+}
+NGX
+nginx -c "$work/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+
+cat > "$work/haproxy.cfg" <<HAP
+global
+    maxconn 20000
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:$HAP
+    default_backend be
+backend be
+    balance roundrobin
+    server s1 127.0.0.1:$BACKEND maxconn 20000
+HAP
+haproxy -db -f "$work/haproxy.cfg" &
+pids+=($!)
+
+cat > "$work/haappliance.toml" <<OURS
+[global]
+maxconn = 20000
+control_socket = "$work/admin.sock"
+[sysctl]
+apply = false
+[defaults]
+mode = "http"
+option = ["http-keep-alive"]
+timeout = { connect = "5s", client = "30s", server = "30s" }
+[frontend.fe]
+bind = ["127.0.0.1:$OURS"]
+default_backend = "be"
+[backend.be]
+balance = "roundrobin"
+server = [ { name = "s1", address = "127.0.0.1:$BACKEND", maxconn = 20000 } ]
+OURS
+"$BIN" run -c "$work/haappliance.toml" --no-sysctl 2>"$work/ours.log" &
+pids+=($!)
+wait_port $BACKEND; wait_port $HAP; wait_port $OURS
+
+# run_wrk PORT CONNS -> "reqs p99ms"
+run_wrk() {
+  local out
+  out=$(wrk -t2 -c"$2" -d"$DURATION" --latency "http://127.0.0.1:$1/" 2>&1)
+  local rps p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  echo "$rps $p99 ${errs:-}"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+range() { sort -g | awk 'NR==1{min=$1} {max=$1} END {print min "-" max}'; }
+
+echo "# L7 keep-alive, wrk -t2 -d$DURATION, $ROUNDS interleaved rounds, $(nproc) cores shared by wrk, proxy and nginx"
+printf "%-6s %-12s %12s %16s %10s %16s\n" conns proxy "req/s(med)" "req/s range" "p99 ms" "p99 range"
+for c in $CONNS; do
+  : > "$work/hap.$c"; : > "$work/ours.$c"
+  for r in $(seq 1 "$ROUNDS"); do
+    if (( r % 2 )); then order="hap ours"; else order="ours hap"; fi
+    for who in $order; do
+      p=$HAP; [ $who = ours ] && p=$OURS
+      run_wrk $p $c >> "$work/$who.$c"
+    done
+  done
+  for who in hap ours; do
+    name=haproxy; [ $who = ours ] && name=haappliance
+    rm=$(cut -d' ' -f1 "$work/$who.$c" | median); rr=$(cut -d' ' -f1 "$work/$who.$c" | range)
+    pm=$(cut -d' ' -f2 "$work/$who.$c" | median); pr=$(cut -d' ' -f2 "$work/$who.$c" | range)
+    printf "%-6s %-12s %12.0f %16s %10.2f %16s\n" $c $name "$rm" "$rr" "$pm" "$pr"
+    eval "${who}_rps_$c=$rm; ${who}_p99_$c=$pm"
+  done
+  errs=$(cut -d' ' -f3- "$work/ours.$c" "$work/hap.$c" | tr -s ' \n' ' ')
+  [ -n "${errs// /}" ] && echo "  errors seen: $errs"
+  awk -v a="$(eval echo \$ours_rps_$c)" -v b="$(eval echo \$hap_rps_$c)" -v pa="$(eval echo \$ours_p99_$c)" -v pb="$(eval echo \$hap_p99_$c)" -v c=$c \
+    'BEGIN {printf "ratio  c%-5s req/s %.2fx haproxy (bar >= 1.0), p99 %.2fx haproxy (bar <= 1.0)\n", c, a/b, pa/pb}'
+done
