@@ -84,6 +84,9 @@ func (s *Set) ParseCondWords(words []string) (*Cond, error) {
 	)
 	for i := 1; i < len(words); i++ {
 		w := words[i]
+		if w == "" {
+			return nil, errorf(w, "empty word in condition")
+		}
 		for strings.HasPrefix(w, "!") {
 			neg = !neg
 			w = w[1:]

@@ -78,9 +78,10 @@ func (e *expr) eval(smp Sample) bool {
 	case fSSL:
 		return p.matchBoolValue(m, smp.SSL())
 	case fVer:
-		var buf [8]byte
-		v := append(buf[:0], '1', '.')
-		return p.matchStr(m, strconv.AppendInt(v, int64(smp.HTTPMinor()), 10))
+		if minor := smp.HTTPMinor(); minor >= 0 && minor < len(versions) {
+			return p.matchStr(m, versions[minor])
+		}
+		return p.matchStr(m, strconv.AppendInt([]byte("1."), int64(smp.HTTPMinor()), 10))
 	case fHTTPAuth:
 		it := hdrIter{smp: smp, name: authorization, full: true, n: smp.NumHeaders()}
 		v, ok := it.next()
@@ -88,6 +89,9 @@ func (e *expr) eval(smp Sample) bool {
 	}
 	return false
 }
+
+// versions are the req.ver values of HTTP/1.0 and HTTP/1.1 (never modified).
+var versions = [...][]byte{[]byte("1.0"), []byte("1.1")}
 
 // authorization is the header http_auth reads (never modified).
 var authorization = []byte("authorization")

@@ -32,7 +32,7 @@ func (a *acl) eval(smp Sample) bool {
 	return false
 }
 
-// NewSet returns an empty set. Patterns named with -f are read with
+// NewSet returns an empty set (the zero Set is ready to use too). Patterns named with -f are read with
 // os.ReadFile unless SetReadFile says otherwise.
 func NewSet() *Set {
 	return &Set{acls: map[string]*acl{}, userlists: map[string]Userlist{}, readFile: os.ReadFile}
@@ -43,7 +43,12 @@ func NewSet() *Set {
 func (s *Set) SetReadFile(fn func(name string) ([]byte, error)) { s.readFile = fn }
 
 // AddUserlist makes userlist u available to http_auth(name).
-func (s *Set) AddUserlist(name string, u Userlist) { s.userlists[name] = u }
+func (s *Set) AddUserlist(name string, u Userlist) {
+	if s.userlists == nil {
+		s.userlists = map[string]Userlist{}
+	}
+	s.userlists[name] = u
+}
 
 // Add parses one acl line, "NAME CRITERION [FLAGS] [OPERATOR] [VALUE]...".
 // A NAME already defined gets this expression ORed to the previous ones, as
@@ -73,6 +78,9 @@ func (s *Set) Add(line string) error {
 	}
 	a := s.acls[name]
 	if a == nil {
+		if s.acls == nil {
+			s.acls = map[string]*acl{}
+		}
 		a = &acl{name: name}
 		s.acls[name] = a
 	}
@@ -172,6 +180,9 @@ func (s *Set) parseExpr(words []string) (*expr, error) {
 	}
 patterns:
 	for _, w := range args {
+		if w == "" {
+			return nil, errorf(w, "empty pattern in ACL expression (haproxy would silently ignore it and every pattern after it)")
+		}
 		if err := e.addPattern(w, icase, &op); err != nil {
 			return nil, err
 		}
@@ -201,7 +212,11 @@ func (s *Set) loadFile(e *expr, name string, icase bool) error {
 	if !takesPatterns(e.m) {
 		return nil
 	}
-	data, err := s.readFile(name)
+	read := s.readFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(name)
 	if err != nil {
 		return errorf(name, "failed to open pattern file '%s': %v", name, err)
 	}
@@ -276,6 +291,9 @@ func (s *Set) lookup(name string) (*acl, error) {
 		return nil, err // cannot happen: the table is tested
 	}
 	a := &acl{name: name, exprs: []*expr{e}}
+	if s.acls == nil {
+		s.acls = map[string]*acl{}
+	}
 	s.acls[name] = a
 	return a, nil
 }

@@ -96,7 +96,8 @@ type Balancer struct {
 
 // New returns a Balancer over targets (in declaration order: index i is
 // HAProxy's server id i+1) and samples their state. allBackups is HAProxy's
-// "option allbackups". It starts nothing.
+// "option allbackups". The map-based table divides weights by the GCD of
+// the weights seen here, as HAProxy does at start-up. It starts nothing.
 func New(a Algorithm, targets []Target, allBackups bool) *Balancer {
 	b := &Balancer{alg: a, targets: targets, allBackups: allBackups}
 	g := 0

@@ -8,8 +8,13 @@ package balance
 // evenly as possible: occurrence k (0-based) of a server of weight w is due
 // at (2k+1)/(2w) of the cycle, and the cycle lists the occurrences by due
 // time, the earlier-declared server first on a tie. Weights 3:1 give
-// A A B A, 2:1 give A B A, 1:1:1 give A B C, 5:2:1 give A B A C A A B A —
+// A A B A, 2:1 give A B A, 1:1:1 give A B C, 5:2:1 give A B A A C A B A —
 // the smooth interleaving of HAProxy's roundrobin, never AAAB bursts.
+//
+// HAProxy's roundrobin (lb_fwrr.c) interleaves like this; its static-rr walks
+// the map-based table instead, which groups a server's turns (3:1 gives
+// A A A B). Here static-rr uses the smooth cycle too: the same counts per
+// cycle, without the burst.
 //
 // The cycle is built by Update (O(L log n) for a cycle of length L) and
 // walked by Pick with one atomic cursor, so a weight or state change takes
