@@ -14,7 +14,7 @@ TEST_DEBS := haproxy keepalived nginx-light wrk iperf3 rsyslog socat iproute2 pr
 all: build
 
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/haappliance
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/haappliance
 
 # deps installs what the interop tests need when we are root on Debian and
 # something is missing; elsewhere those tests skip with a message.

@@ -35,6 +35,9 @@ func (c Config) Validate() []config.Problem {
 	seen := make(map[string]string, len(keys))
 	for _, k := range keys {
 		p := config.Join("set", k)
+		if k == "" {
+			p = "set"
+		}
 		if err := CheckKey(k); err != nil {
 			ps = append(ps, config.Problemf(p, "%v", err))
 		} else if first, dup := seen[keyPath(k)]; dup {

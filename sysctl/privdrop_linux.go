@@ -18,7 +18,7 @@ var KeptCapabilities = []int{unix.CAP_NET_ADMIN, unix.CAP_NET_RAW, unix.CAP_NET_
 
 // ErrCgo is returned by DropPrivileges in a binary linked with cgo, where Go
 // cannot change the credentials of every thread (syscall.AllThreadsSyscall).
-var ErrCgo = errors.New("cannot drop privileges in a binary built with cgo: build with CGO_ENABLED=0 (make install does), or run the systemd unit with User= and AmbientCapabilities=")
+var ErrCgo = errors.New("cannot drop privileges in a binary built with cgo: build it with CGO_ENABLED=0 (make build CGO_ENABLED=0), or run the systemd unit with User= and AmbientCapabilities=")
 
 // DropPrivileges switches the whole process to user and group (names from
 // /etc/passwd and /etc/group, or numeric ids; an empty group means the

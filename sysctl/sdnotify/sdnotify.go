@@ -1,9 +1,7 @@
 package sdnotify
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -75,18 +73,16 @@ func (n *Notifier) send(msg []byte) error {
 	if !strings.HasPrefix(n.addr, "/") && !strings.HasPrefix(n.addr, "@") {
 		return fmt.Errorf("sd_notify: NOTIFY_SOCKET %q is neither a path nor an abstract '@' name", n.addr)
 	}
-	// Go maps a leading '@' to the abstract namespace on Linux.
-	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: n.addr, Net: "unixgram"})
+	// x/sys/unix maps a leading '@' to the abstract namespace. No "net":
+	// a package that links it may pull in cgo, and privilege dropping needs
+	// a binary without cgo.
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("sd_notify: %w", err)
+		return fmt.Errorf("sd_notify: socket: %w", err)
 	}
-	defer conn.Close()
-	k, err := conn.Write(msg)
-	if err == nil && k != len(msg) {
-		err = errors.New("short write")
-	}
-	if err != nil {
-		return fmt.Errorf("sd_notify: %w", err)
+	defer unix.Close(fd)
+	if err := unix.Sendto(fd, msg, unix.MSG_NOSIGNAL, &unix.SockaddrUnix{Name: n.addr}); err != nil {
+		return fmt.Errorf("sd_notify: send to %s: %w", n.addr, err)
 	}
 	return nil
 }
