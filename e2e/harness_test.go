@@ -46,6 +46,7 @@ func applianceBinary(t testing.TB) string {
 		binPath = filepath.Join(buildDir, "haappliance")
 		_, file, _, _ := runtime.Caller(0)
 		build := exec.Command("go", "build", "-o", binPath, "./cmd/haappliance")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		build.Dir = filepath.Dir(filepath.Dir(file))
 		out, err := build.CombinedOutput()
 		if err != nil {

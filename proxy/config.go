@@ -81,11 +81,12 @@ type CookieConfig struct {
 
 // HTTPCheck is HAProxy's `option httpchk` with `http-check expect status`.
 type HTTPCheck struct {
-	Method       string `toml:"method"`        // default OPTIONS, as HAProxy
-	URI          string `toml:"uri"`           // default "/"
-	Version      string `toml:"version"`       // default "HTTP/1.0"
-	Host         string `toml:"host"`          // Host header, sent with HTTP/1.1
-	ExpectStatus string `toml:"expect_status"` // "200", "200-399", empty = 2xx and 3xx pass
+	Method       string `toml:"method"`         // default OPTIONS, as HAProxy
+	URI          string `toml:"uri"`            // default "/"
+	Version      string `toml:"version"`        // default "HTTP/1.0"
+	Host         string `toml:"host"`           // Host header, sent with HTTP/1.1
+	ExpectStatus string `toml:"expect_status"`  // "200", "200-399", empty = 2xx and 3xx pass
+	DisableOn404 bool   `toml:"disable_on_404"` // HAProxy's http-check disable-on-404
 }
 
 // ServerConfig is one `server` line. Pointer fields are "not set", so

@@ -163,12 +163,8 @@ func startDemoWeb(host string, ports []int) ([]int, func(), error) {
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	pair := fs.Bool("pair", false, "build a two-host VRRP lab in network namespaces (root)")
 	if err := fs.Parse(args); err != nil {
 		return 2
-	}
-	if *pair {
-		return demoPair(stdout, stderr)
 	}
 	dir, err := os.MkdirTemp("", "haappliance-demo-")
 	if err != nil {
@@ -192,13 +188,13 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	fmt.Fprintf(stdout, `haappliance demo: the seed scenario on loopback (VRRP off)
-  web servers   %s:18001-18006 (ms1.srv1 ... def.srv2)
-  L7 frontend   curl -i http://%[1]s:%d/ms1/   (routes /ms1/, /ms2/, others to default_servers)
-  L4 frontend   curl -i http://%[1]s:%d/       (mode tcp, round robin)
-  stats         http://%[1]s:%d/stats  (admin/admin)
-  admin         haappliance admin -S %s show stat
-  make a server fail its check: curl '%[1]s:%d/healthCheck.html?fail'  (?ok to heal)
-configuration: %s
+  web servers   %[1]s:18001-18006 (ms1.srv1 ... def.srv2)
+  L7 frontend   curl -i http://%[1]s:%[2]d/ms1/   (routes /ms1/, /ms2/, others to default_servers)
+  L4 frontend   curl -i http://%[1]s:%[3]d/       (mode tcp, round robin)
+  stats         http://%[1]s:%[4]d/stats  (admin/admin)
+  admin         haappliance admin -S %[5]s show stat
+  make a server fail its check: curl '%[1]s:%[6]d/healthCheck.html?fail'  (?ok to heal)
+configuration: %[7]s
 Ctrl-C to stop.
 `, p.Host, p.HTTP, p.TCP, p.Stats, p.Control, p.Web[0], cfgPath)
 	err = runDaemon(ctx, cfgPath, daemonOptions{noSysctl: true, stderr: stderr})

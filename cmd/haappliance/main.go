@@ -17,8 +17,7 @@ commands:
   status [-S SOCKET] [--json]        show VIP ownership and proxy health
   admin [-S SOCKET] COMMAND...       send one runtime-API command
   sysctl [-c FILE] [--apply]         show (or apply) the recommended kernel settings
-  demo [--pair]                      run the seed scenario on loopback (--pair: two-host VRRP lab, root)
-  convert HAPROXY_CFG [KEEPALIVED_CONF]  translate haproxy/keepalived configuration to TOML
+  demo                               run the seed scenario on loopback
   version                            print the version
 `
 
@@ -42,7 +41,6 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		"admin":   cmdAdmin,
 		"sysctl":  cmdSysctl,
 		"demo":    cmdDemo,
-		"convert": cmdConvert,
 		"version": cmdVersion,
 	}
 	switch args[0] {
