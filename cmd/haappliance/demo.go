@@ -29,18 +29,34 @@ type demoPorts struct {
 	TCP     int
 	Stats   int
 	Control string
+	MaxConn int
 }
 
 func defaultDemoPorts(dir string) demoPorts {
 	return demoPorts{
 		Host: "127.0.0.1", Web: []int{18001, 18002, 18003, 18004, 18005, 18006},
 		HTTP: 9001, TCP: 9002, Stats: 1080, Control: filepath.Join(dir, "admin.sock"),
+		MaxConn: demoMaxConn(),
 	}
+}
+
+// demoMaxConn is the seed's maxconn (30000), lowered to what the open-file
+// hard limit allows, so the demo runs without root anywhere.
+func demoMaxConn() int {
+	const seed = 30000
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Max >= 2*seed+18 {
+		return seed
+	}
+	if lim.Max < 2*256+18 {
+		return 256
+	}
+	return int(lim.Max-18) / 2
 }
 
 var demoTemplate = template.Must(template.New("demo").Parse(`# The seed scenario on loopback (haappliance demo).
 [global]
-maxconn = 30000
+maxconn = {{.MaxConn}}
 control_socket = "{{.Control}}"
 
 [sysctl]
@@ -55,7 +71,7 @@ httpchk = { method = "GET", uri = "/healthCheck.html" }
 
 [frontend.http-in]
 bind = ["{{.Host}}:{{.HTTP}}"]
-maxconn = 30000
+maxconn = {{.MaxConn}}
 acl = ["url_ms1 path_beg -i /ms1/", "url_ms2 path_beg -i /ms2/"]
 use_backend = ["ms1 if url_ms1", "ms2 if url_ms2"]
 default_backend = "default_servers"

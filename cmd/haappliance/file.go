@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -25,8 +26,6 @@ type File struct {
 	VRRP vrrp.Config `toml:"vrrp"`
 }
 
-var lineRe = regexp.MustCompile(`line (\d+)`)
-
 // LoadFile reads, decodes and validates path. On failure the error is a
 // *config.Error whose lines read "FILE:LINE: message".
 func LoadFile(path string) (*File, error) {
@@ -42,7 +41,7 @@ func ParseFile(path string, src []byte) (*File, error) {
 	var f File
 	md, err := toml.Decode(string(src), &f)
 	if err != nil {
-		return nil, &config.Error{File: path, Problems: []config.Located{decodeProblem(err)}}
+		return nil, &config.Error{File: path, Problems: []config.Located{decodeProblem(err, src)}}
 	}
 	var ps []config.Problem
 	for _, k := range md.Undecoded() {
@@ -56,23 +55,29 @@ func ParseFile(path string, src []byte) (*File, error) {
 	return &f, nil
 }
 
-// decodeProblem turns a TOML decoder error into a located problem.
-func decodeProblem(err error) config.Located {
+// decodeProblem turns a TOML decoder error into a located problem. A
+// syntax error is placed on the line of the byte it points at; a type error
+// names its key, which the decoder gives with its line.
+func decodeProblem(err error, src []byte) config.Located {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		return config.Located{Problem: config.Problem{Path: pe.LastKey, Msg: pe.Message}, Line: pe.Position.Line}
+		line := pe.Position.Line
+		if st := pe.Position.Start; st > 0 && st <= len(src) {
+			line = 1 + bytes.Count(src[:st], []byte("\n"))
+		}
+		return config.Located{Problem: config.Problem{Msg: pe.Message}, Line: line}
 	}
-	msg := err.Error()
-	line := 0
-	if m := lineRe.FindStringSubmatch(msg); m != nil {
+	msg := strings.TrimPrefix(err.Error(), "toml: ")
+	line, path := 0, ""
+	if m := typeErrRe.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
+		path = m[2]
+		msg = msg[len(m[0]):]
 	}
-	msg = strings.TrimPrefix(msg, "toml: ")
-	if i := strings.Index(msg, "): "); i >= 0 && strings.HasPrefix(msg, "line ") || strings.HasPrefix(msg, "(last key") {
-		msg = msg[i+3:]
-	}
-	return config.Located{Problem: config.Problem{Msg: msg}, Line: line}
+	return config.Located{Problem: config.Problem{Path: path, Msg: msg}, Line: line}
 }
+
+var typeErrRe = regexp.MustCompile(`^(?:line (\d+) )?\(last key "([^"]*)"\): `)
 
 // Validate checks every section and the references between them.
 func (f *File) Validate() []config.Problem {

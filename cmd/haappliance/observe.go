@@ -2,6 +2,7 @@ package main
 
 import (
 	"sort"
+	"strings"
 
 	"haappliance/checks"
 )
@@ -23,7 +24,7 @@ func (a *appliance) status() Status {
 				}
 			}
 			bs.Total++
-			if s.Status == "UP" {
+			if healthUp(s.Status) {
 				bs.Up++
 			}
 			bs.Servers = append(bs.Servers, ss)
@@ -32,6 +33,17 @@ func (a *appliance) status() Status {
 	}
 	sort.Slice(st.Backends, func(i, j int) bool { return st.Backends[i].Name < st.Backends[j].Name })
 	return st
+}
+
+// healthUp reports whether a server status counts as UP in `status`:
+// healthy, whether or not it takes new traffic (NOLB, DRAIN, weight 0).
+func healthUp(status string) bool {
+	for _, p := range []string{"UP", "NOLB", "DRAIN"} {
+		if strings.HasPrefix(status, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *appliance) showInfo() string { return "" }
