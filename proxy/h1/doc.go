@@ -15,13 +15,15 @@
 //     several, merged into one (h1_parse_cont_len_header);
 //   - HTTP/1.2-1.9 read as HTTP/1.1 (RFC 9110 §2.5);
 //   - a status line without reason phrase ("HTTP/1.1 200");
-//   - other control bytes than NUL, CR and LF in field values, as HAProxy.
+//   - other control bytes than NUL, CR and LF in field values, as HAProxy;
+//   - obs-fold continuation lines (RFC 9112 §5.2), unfolded as HAProxy 2.6
+//     does: the fold's CR and LF become spaces in place, so "X: a\r\n b"
+//     reaches the server as "X: a   b" (the e2e differential test shows it).
 //
 // What is refused: 400 for a request, 502 for a response (ParseError.Status):
 //   - a bare CR anywhere in the head, a NUL in a field, an empty or
-//     non-token field name, whitespace before the colon, obs-fold (a line
-//     starting with SP/HTAB; HAProxy unfolds it, RFC 9112 §5.2 allows the
-//     400 this codec gives, SPEC §5 asks for strict framing);
+//     non-token field name, whitespace before the colon, a fold line before
+//     the first field (whitespace between start line and fields);
 //   - a request line other than token SP URI SP HTTP/1.x with single
 //     spaces; URI bytes outside 0x21-0x7E (HAProxy without
 //     accept-invalid-http-request) and '#' (HAProxy since CVE-2023-45539);

@@ -67,11 +67,13 @@ func parseRequest(b []byte, r *Request, lim Limits) (int, errCode) {
 	if code != errNone || p < 0 {
 		return -1, orElse(code, incomplete)
 	}
-	line, next, code := nextLine(b, p)
-	if code == errNone && next < 0 {
-		// Refuse garbage (a TLS hello, say) before its line is complete.
-		_, code = scanMethod(b[p:])
+	// The method is judged first, on raw bytes, so that garbage (a TLS hello,
+	// say) is refused before its line is complete, and the answer does not
+	// depend on how much of the line has arrived.
+	if _, code := scanMethod(b[p:]); code != errNone {
+		return -1, code
 	}
+	line, next, code := nextLine(b, p)
 	if code != errNone || next < 0 {
 		return -1, orElse(code, incomplete)
 	}
@@ -110,6 +112,9 @@ func parseFields(b []byte, p int, hs []Header, maxLines int, f *framing, resp bo
 		if len(hs) >= maxLines {
 			return hs, -1, errTooManyHeaders
 		}
+		if line, next, code = unfold(b, p, line, next); code != errNone || next < 0 {
+			return hs, -1, code
+		}
 		name, value, code := splitField(line)
 		if code != errNone {
 			return hs, -1, code
@@ -120,6 +125,27 @@ func parseFields(b []byte, p int, hs []Header, maxLines int, f *framing, resp bo
 		hs = append(hs, Header{Name: name, Value: value})
 		p = next
 	}
+}
+
+// unfold joins the obs-fold continuation lines (RFC 9112 §5.2: lines
+// starting with SP or HTAB) that follow the field line at b[start:], as
+// HAProxy 2.6 does: the CR and LF of each fold are replaced by spaces in
+// place, so the field's value reads "a   b" and the head stays forwardable
+// as it is. It returns the joined line and the offset after it, or next -1
+// when the continuation is not complete yet.
+func unfold(b []byte, start int, line []byte, next int) ([]byte, int, errCode) {
+	for next < len(b) && (b[next] == ' ' || b[next] == '\t') {
+		cont, after, code := nextLine(b, next)
+		if code != errNone || after < 0 {
+			return nil, -1, code
+		}
+		for k := start + len(line); k < next; k++ {
+			b[k] = ' '
+		}
+		line = b[start : next+len(cont)]
+		next = after
+	}
+	return line, next, errNone
 }
 
 // scanMethod scans a method from the start of b, which may be a whole line
