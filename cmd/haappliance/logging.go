@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/syslog"
 	"os"
-	"sync"
 
 	"github.com/sirupsen/logrus"
 )
@@ -16,24 +14,33 @@ import (
 // Error entry, and the hook below sends it with that syslog severity.
 const SeverityField = "syslog_severity"
 
-var facilities = map[string]syslog.Priority{
-	"kern": syslog.LOG_KERN, "user": syslog.LOG_USER, "mail": syslog.LOG_MAIL,
-	"daemon": syslog.LOG_DAEMON, "auth": syslog.LOG_AUTH, "syslog": syslog.LOG_SYSLOG,
-	"lpr": syslog.LOG_LPR, "news": syslog.LOG_NEWS, "uucp": syslog.LOG_UUCP,
-	"cron": syslog.LOG_CRON, "authpriv": syslog.LOG_AUTHPRIV, "ftp": syslog.LOG_FTP,
-	"local0": syslog.LOG_LOCAL0, "local1": syslog.LOG_LOCAL1, "local2": syslog.LOG_LOCAL2,
-	"local3": syslog.LOG_LOCAL3, "local4": syslog.LOG_LOCAL4, "local5": syslog.LOG_LOCAL5,
-	"local6": syslog.LOG_LOCAL6, "local7": syslog.LOG_LOCAL7,
+// facilities are the syslog facility codes (RFC 3164 §4.1.1).
+var facilities = map[string]int{
+	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6,
+	"news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11,
+	"local0": 16, "local1": 17, "local2": 18, "local3": 19,
+	"local4": 20, "local5": 21, "local6": 22, "local7": 23,
 }
 
-var severities = map[string]syslog.Priority{
-	"emerg": syslog.LOG_EMERG, "alert": syslog.LOG_ALERT, "crit": syslog.LOG_CRIT,
-	"err": syslog.LOG_ERR, "warning": syslog.LOG_WARNING, "notice": syslog.LOG_NOTICE,
-	"info": syslog.LOG_INFO, "debug": syslog.LOG_DEBUG,
+// Syslog severities (RFC 3164 §4.1.1).
+const (
+	sevEmerg = iota
+	sevAlert
+	sevCrit
+	sevErr
+	sevWarning
+	sevNotice
+	sevInfo
+	sevDebug
+)
+
+var severities = map[string]int{
+	"emerg": sevEmerg, "alert": sevAlert, "crit": sevCrit, "err": sevErr,
+	"warning": sevWarning, "notice": sevNotice, "info": sevInfo, "debug": sevDebug,
 }
 
 // severityOf maps a logrus entry to its syslog severity.
-func severityOf(e *logrus.Entry) syslog.Priority {
+func severityOf(e *logrus.Entry) int {
 	if s, ok := e.Data[SeverityField].(string); ok {
 		if p, ok := severities[s]; ok {
 			return p
@@ -41,26 +48,25 @@ func severityOf(e *logrus.Entry) syslog.Priority {
 	}
 	switch e.Level {
 	case logrus.PanicLevel, logrus.FatalLevel:
-		return syslog.LOG_CRIT
+		return sevCrit
 	case logrus.ErrorLevel:
-		return syslog.LOG_ERR
+		return sevErr
 	case logrus.WarnLevel:
-		return syslog.LOG_WARNING
+		return sevWarning
 	case logrus.InfoLevel:
-		return syslog.LOG_INFO
+		return sevInfo
 	default:
-		return syslog.LOG_DEBUG
+		return sevDebug
 	}
 }
 
 // syslogHook sends each entry's message (fields are not part of the stable
 // lines) to one syslog target with the target's facility, dropping entries
 // below the target's level. It is logrus's syslog hook with the two levels
-// logrus lacks (notice, alert) and per-target filtering.
+// logrus lacks (notice, alert), per-target filtering and RFC 3164 framing.
 type syslogHook struct {
-	mu  sync.Mutex
-	w   *syslog.Writer
-	max syslog.Priority // most verbose severity sent
+	w   *syslogWriter
+	max int // most verbose severity sent
 }
 
 func newSyslogHook(t LogTarget) (*syslogHook, error) {
@@ -72,11 +78,11 @@ func newSyslogHook(t LogTarget) (*syslogHook, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown facility %q", t.Facility)
 	}
-	max := syslog.LOG_DEBUG
+	max := sevDebug
 	if t.Level != "" {
 		max = severities[t.Level]
 	}
-	w, err := syslog.Dial(network, addr, fac|syslog.LOG_INFO, "haappliance")
+	w, err := dialSyslog(network, addr, fac, "haappliance")
 	if err != nil {
 		return nil, fmt.Errorf("syslog %s: %w", t.Address, err)
 	}
@@ -90,26 +96,7 @@ func (h *syslogHook) Fire(e *logrus.Entry) error {
 	if sev > h.max {
 		return nil
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	switch sev {
-	case syslog.LOG_EMERG:
-		return h.w.Emerg(e.Message)
-	case syslog.LOG_ALERT:
-		return h.w.Alert(e.Message)
-	case syslog.LOG_CRIT:
-		return h.w.Crit(e.Message)
-	case syslog.LOG_ERR:
-		return h.w.Err(e.Message)
-	case syslog.LOG_WARNING:
-		return h.w.Warning(e.Message)
-	case syslog.LOG_NOTICE:
-		return h.w.Notice(e.Message)
-	case syslog.LOG_INFO:
-		return h.w.Info(e.Message)
-	default:
-		return h.w.Debug(e.Message)
-	}
+	return h.w.write(sev, e.Message)
 }
 
 func (h *syslogHook) Close() error { return h.w.Close() }
