@@ -127,3 +127,100 @@ for c in $CONNS; do
   awk -v a="$(eval echo \$ours_rps_$c)" -v b="$(eval echo \$hap_rps_$c)" -v pa="$(eval echo \$ours_p99_$c)" -v pb="$(eval echo \$hap_p99_$c)" -v c=$c \
     'BEGIN {printf "ratio  c%-5s req/s %.2fx haproxy (bar >= 1.0), p99 %.2fx haproxy (bar <= 1.0)\n", c, a/b, pa/pb}'
 done
+
+# ---------------------------------------------------------------------------
+# L4 (SECTIONS contains "l4"; owned by the TCP-mode work): throughput with
+# iperf3 and new connections per second with bench/connrate, through
+# haproxy `mode tcp` with splice forced (option splice-request and
+# splice-response, its best case) and through haappliance mode tcp. Same
+# backends for both: an iperf3 server, and the nginx above for connrate
+# (connect, "GET / HTTP/1.0", read to EOF, close). Interleaved rounds,
+# medians. Bounded: ROUNDS rounds of DURATION each, L4_CONNS workers.
+# maxconn 4000 on both sides keeps haproxy (which adds maxconn/4 splice
+# pipes) within a hard open-file limit of 20000.
+if [[ " $SECTIONS " == *" l4 "* ]]; then
+  command -v iperf3 >/dev/null 2>&1 || { echo "bench: iperf3 missing (make deps as root installs it)"; exit 1; }
+  L4_CONNS=${L4_CONNS:-50}
+  secs=${DURATION%s}
+  IPERF=$(port); HAP4=$(port); HAP4C=$(port); OURS4=$(port); OURS4C=$(port)
+  go build -o "$work/connrate" ./bench/connrate
+  iperf3 -s -B 127.0.0.1 -p "$IPERF" >/dev/null 2>&1 &
+  pids+=($!)
+  cat > "$work/haproxy4.cfg" <<HAP4CFG
+global
+    maxconn 4000
+defaults
+    mode tcp
+    option splice-request
+    option splice-response
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+listen l4-iperf
+    bind 127.0.0.1:$HAP4
+    server s1 127.0.0.1:$IPERF
+listen l4-conn
+    bind 127.0.0.1:$HAP4C
+    server s1 127.0.0.1:$BACKEND
+HAP4CFG
+  haproxy -db -f "$work/haproxy4.cfg" &
+  pids+=($!)
+  cat > "$work/haappliance4.toml" <<OURS4CFG
+[global]
+maxconn = 4000
+control_socket = "$work/admin4.sock"
+[sysctl]
+apply = false
+[defaults]
+mode = "tcp"
+timeout = { connect = "5s", client = "30s", server = "30s" }
+[listen.l4-iperf]
+bind = ["127.0.0.1:$OURS4"]
+server = [ { name = "s1", address = "127.0.0.1:$IPERF" } ]
+[listen.l4-conn]
+bind = ["127.0.0.1:$OURS4C"]
+server = [ { name = "s1", address = "127.0.0.1:$BACKEND" } ]
+OURS4CFG
+  "$BIN" run -c "$work/haappliance4.toml" --no-sysctl 2>"$work/ours4.log" &
+  pids+=($!)
+  wait_port $IPERF; wait_port $HAP4; wait_port $HAP4C; wait_port $OURS4; wait_port $OURS4C
+
+  # run_iperf PORT -> Gbit/s received; a run the iperf3 server refused
+  # (still busy with the previous test) is tried again, at most 3 times.
+  run_iperf() {
+    local v
+    for _ in 1 2 3; do
+      v=$(iperf3 -c 127.0.0.1 -p "$1" -t "$secs" -J 2>/dev/null |
+        python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null) &&
+        { echo "$v"; return; }
+      sleep 1
+    done
+    echo "bench: iperf3 through port $1 failed 3 times" >&2; echo 0
+  }
+  # run_connrate PORT -> "conn/s errors"
+  run_connrate() { "$work/connrate" -addr "127.0.0.1:$1" -c "$L4_CONNS" -d "$DURATION"; }
+
+  echo
+  echo "# L4 mode tcp, $ROUNDS interleaved rounds of $DURATION, $(nproc) cores shared by the load tool, proxy and backend"
+  : > "$work/hap4.tput"; : > "$work/ours4.tput"; : > "$work/hap4.rate"; : > "$work/ours4.rate"
+  for r in $(seq 1 "$ROUNDS"); do
+    if (( r % 2 )); then order="hap4 ours4"; else order="ours4 hap4"; fi
+    for who in $order; do
+      if [ $who = hap4 ]; then tp=$HAP4; cp=$HAP4C; else tp=$OURS4; cp=$OURS4C; fi
+      run_iperf $tp >> "$work/$who.tput"
+      run_connrate $cp >> "$work/$who.rate"
+    done
+  done
+  printf "%-28s %-12s %10s %16s\n" figure proxy median range
+  for who in hap4 ours4; do
+    name=haproxy; [ $who = ours4 ] && name=haappliance
+    tm=$(median < "$work/$who.tput"); tr=$(range < "$work/$who.tput")
+    cm=$(cut -d' ' -f1 "$work/$who.rate" | median); cr=$(cut -d' ' -f1 "$work/$who.rate" | range)
+    ce=$(cut -d' ' -f2 "$work/$who.rate" | awk '{s+=$1} END {print s+0}')
+    printf "%-28s %-12s %10.2f %16s\n" "iperf3 Gbit/s" $name "$tm" "$tr"
+    printf "%-28s %-12s %10.0f %16s  (errors: %s)\n" "new conn/s (c=$L4_CONNS)" $name "$cm" "$cr" "$ce"
+    eval "${who}_tput=$tm; ${who}_rate=$cm"
+  done
+  awk -v a="$ours4_tput" -v b="$hap4_tput" -v c="$ours4_rate" -v d="$hap4_rate" \
+    'BEGIN {printf "ratio  throughput %.2fx haproxy (bar >= 1.0), new conn/s %.2fx haproxy (bar >= 1.0)\n", a/b, c/d}'
+fi

@@ -7,8 +7,8 @@
 // References followed:
 //
 //   - HAProxy 2.6 Configuration Manual (docs.haproxy.org/2.6/configuration.html):
-//     sections 4 (proxies: defaults inheritance, "no option", listen = frontend
-//     + backend), "balance", "cookie" (insert/rewrite/prefix, indirect,
+//     sections 4 (proxies: defaults inheritance, "no option", a listen
+//     section is a frontend and a backend), "balance", "cookie" (insert/rewrite/prefix, indirect,
 //     nocache, postonly, httponly, secure, domain, maxidle, maxlife,
 //     preserve), "option forwardfor", "option http-keep-alive",
 //     "option httpclose", "option http-server-close", "option redispatch",
@@ -31,6 +31,6 @@
 //
 // Known deviations from HAProxy are listed in docs/ by the lead; the main
 // ones: a response without a length sent to a keep-alive client ends the
-// client connection instead of being re-chunked; mode tcp frontends are
-// served by the L4 engine (tcp*.go) and skipped until it exists.
+// client connection instead of being re-chunked. Mode tcp frontends are
+// served by the L4 engine in tcp*.go over the same backends and servers.
 package proxy

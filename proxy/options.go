@@ -146,7 +146,10 @@ func parseOption(s string) (o Option, neg bool, err error) {
 	if !ok {
 		return o, neg, fmt.Errorf("unknown option '%s'", f[0])
 	}
-	o = Option{Name: f[0], Args: f[1:]}
+	o = Option{Name: f[0]}
+	if len(f) > 1 {
+		o.Args = f[1:]
+	}
 	if len(o.Args) > 0 {
 		if spec.args == nil {
 			return o, neg, fmt.Errorf("'option %s' takes no arguments", o.Name)

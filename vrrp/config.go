@@ -18,28 +18,28 @@ type Config struct {
 // meanings. Pointer fields distinguish "not set" (default applies) from an
 // explicit zero; read values through the methods, which apply defaults.
 type InstanceConfig struct {
-	Name             string          `toml:"name"`
-	Interface        string          `toml:"interface"`
-	State            string          `toml:"state"` // "MASTER" or "BACKUP" (default): initial hint
-	VirtualRouterID  int             `toml:"virtual_router_id"`
-	Priority         *int            `toml:"priority"` // 1..255, default 100
-	AdvertInterval   config.Duration `toml:"advert_interval"`
-	Version          int             `toml:"version"` // 2 or 3; default 2 for IPv4, 3 for IPv6 (as keepalived)
-	Preempt          *bool           `toml:"preempt"`
-	PreemptDelay     config.Duration `toml:"preempt_delay"`
-	AcceptMode       *bool           `toml:"accept_mode"`
-	VirtualIPAddress []string        `toml:"virtual_ipaddress"`
-	UnicastSrcIP     string          `toml:"unicast_src_ip"`
-	UnicastPeer      []string        `toml:"unicast_peer"`
-	AuthPass         string          `toml:"auth_pass"`
-	GARPMasterDelay  *config.Duration `toml:"garp_master_delay"`
-	GARPMasterRepeat *int            `toml:"garp_master_repeat"`
-	GARPMasterRefresh config.Duration `toml:"garp_master_refresh"`
-	Notify           string          `toml:"notify"`
-	NotifyMaster     string          `toml:"notify_master"`
-	NotifyBackup     string          `toml:"notify_backup"`
-	NotifyFault      string          `toml:"notify_fault"`
-	Track            []TrackConfig   `toml:"track"`
+	Name              string           `toml:"name"`
+	Interface         string           `toml:"interface"`
+	State             string           `toml:"state"` // "MASTER" or "BACKUP" (default): initial hint
+	VirtualRouterID   int              `toml:"virtual_router_id"`
+	Priority          *int             `toml:"priority"` // 1..255, default 100
+	AdvertInterval    config.Duration  `toml:"advert_interval"`
+	Version           int              `toml:"version"` // 2 or 3; default 2 for IPv4, 3 for IPv6 (as keepalived)
+	Preempt           *bool            `toml:"preempt"`
+	PreemptDelay      config.Duration  `toml:"preempt_delay"`
+	AcceptMode        *bool            `toml:"accept_mode"`
+	VirtualIPAddress  []string         `toml:"virtual_ipaddress"`
+	UnicastSrcIP      string           `toml:"unicast_src_ip"`
+	UnicastPeer       []string         `toml:"unicast_peer"`
+	AuthPass          string           `toml:"auth_pass"`
+	GARPMasterDelay   *config.Duration `toml:"garp_master_delay"`
+	GARPMasterRepeat  *int             `toml:"garp_master_repeat"`
+	GARPMasterRefresh config.Duration  `toml:"garp_master_refresh"`
+	Notify            string           `toml:"notify"`
+	NotifyMaster      string           `toml:"notify_master"`
+	NotifyBackup      string           `toml:"notify_backup"`
+	NotifyFault       string           `toml:"notify_fault"`
+	Track             []TrackConfig    `toml:"track"`
 
 	// Checksum is haappliance's addition: the checksum dialect sent for
 	// VRRPv3 over IPv4. "rfc5798" (default, keepalived's, FRR's, tcpdump's)

@@ -69,10 +69,10 @@ func TestVectorsDecodeAndEncode(t *testing.T) {
 	vs := loadVectors(t)
 	secret := [8]byte{'s', 'e', 'c', 'r', 'e', 't'}
 	tests := []struct {
-		name      string
-		want      Advert
-		ipID      uint16 // IPv4 only
-		noPseudo  uint16 // RFC 9568 checksum, v3 IPv4 only
+		name     string
+		want     Advert
+		ipID     uint16 // IPv4 only
+		noPseudo uint16 // RFC 9568 checksum, v3 IPv4 only
 	}{
 		{"V1", Advert{Version: 2, Type: 1, VRID: 51, Priority: 100, Interval: 1, Checksum: 0xb453, Addresses: []netip.Addr{vip100}}, 1, 0},
 		{"V2", Advert{Version: 2, Type: 1, VRID: 51, Priority: 100, Interval: 1, AuthType: 1, AuthData: secret, Checksum: 0x7707, Addresses: []netip.Addr{vip100}}, 1, 0},

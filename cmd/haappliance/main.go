@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"haappliance/convert"
 )
 
 const usage = `usage: haappliance COMMAND [ARGS]
@@ -18,6 +20,8 @@ commands:
   admin [-S SOCKET] COMMAND...       send one runtime-API command
   sysctl [-c FILE] [--apply]         show (or apply) the recommended kernel settings
   demo                               run the seed scenario on loopback
+  convert [--no-sysctl] [--control-socket PATH] HAPROXY_CFG [KEEPALIVED_CONF]
+                                     translate haproxy.cfg / keepalived.conf to TOML
   version                            print the version
 `
 
@@ -42,6 +46,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		"sysctl":  cmdSysctl,
 		"demo":    cmdDemo,
 		"version": cmdVersion,
+		"convert": convert.Main,
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
