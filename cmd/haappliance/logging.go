@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/sirupsen/logrus"
 )
@@ -108,7 +109,7 @@ func newLogger(targets []LogTarget, stderr io.Writer) (*logrus.Logger, func()) {
 	l := logrus.New()
 	l.SetOutput(stderr)
 	l.SetLevel(logrus.DebugLevel)
-	l.SetFormatter(&logrus.TextFormatter{FullTimestamp: true, DisableQuote: true})
+	l.SetFormatter(stderrFormatter{})
 	var hooks []*syslogHook
 	for _, t := range targets {
 		if t.Address == "stderr" {
@@ -130,4 +131,34 @@ func newLogger(targets []LogTarget, stderr io.Writer) (*logrus.Logger, func()) {
 			h.Close()
 		}
 	}
+}
+
+// stderrFormatter writes "TIME SEVERITY: message" (journald adds its own
+// metadata), with the syslog severity names so notice and alert show as
+// such, and any other fields as key=value after the message.
+type stderrFormatter struct{}
+
+var sevNames = [...]string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
+
+func (stderrFormatter) Format(e *logrus.Entry) ([]byte, error) {
+	b := make([]byte, 0, len(e.Message)+48)
+	b = e.Time.UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	b = append(b, ' ')
+	b = append(b, sevNames[severityOf(e)]...)
+	b = append(b, ": "...)
+	b = append(b, e.Message...)
+	keys := make([]string, 0, len(e.Data))
+	for k := range e.Data {
+		if k != SeverityField {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b = append(b, ' ')
+		b = append(b, k...)
+		b = append(b, '=')
+		b = append(b, fmt.Sprint(e.Data[k])...)
+	}
+	return append(b, '\n'), nil
 }
