@@ -7,7 +7,7 @@ PKGS     ?= ./...
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 # Debian packages the interop/differential tests and benchmarks use.
-TEST_DEBS := haproxy keepalived nginx-light wrk iperf3 rsyslog socat iproute2 procps curl
+TEST_DEBS := haproxy keepalived nginx-light wrk iperf3 rsyslog socat iproute2 procps curl systemd logrotate chromium
 
 .PHONY: all build test deps unit lint fuzz demo demo-pair bench install clean
 
@@ -19,7 +19,7 @@ build:
 # deps installs what the interop tests need when we are root on Debian and
 # something is missing; elsewhere those tests skip with a message.
 deps:
-	@missing=""; for p in haproxy keepalived nginx wrk iperf3 rsyslogd socat ip curl; do \
+	@missing=""; for p in haproxy keepalived nginx wrk iperf3 rsyslogd socat ip curl systemd-analyze logrotate chromium; do \
 	  command -v $$p >/dev/null 2>&1 || [ -x /usr/sbin/$$p ] || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
