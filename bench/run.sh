@@ -11,7 +11,9 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5s}
 CONNS=${CONNS:-"50 1000"}
 BIN=${BIN:-bin/haappliance}
-SECTIONS=${SECTIONS:-"l7"}
+SECTIONS=${SECTIONS:-"l7 mem"}
+IDLE_CONNS=${IDLE_CONNS:-9000}
+MEM_ROUNDS=${MEM_ROUNDS:-3}
 
 for tool in haproxy nginx wrk; do
   command -v $tool >/dev/null 2>&1 || [ -x /usr/sbin/$tool ] || { echo "bench: $tool missing (make deps as root installs it)"; exit 1; }
@@ -38,7 +40,8 @@ cat > "$work/nginx.conf" <<NGX
 worker_processes 1;
 pid $work/nginx.pid;
 error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
+worker_rlimit_nofile 19000;
+events { worker_connections 9500; }
 http {
   access_log off;
   keepalive_requests 1000000;
@@ -52,7 +55,7 @@ pids+=($!)
 
 cat > "$work/haproxy.cfg" <<HAP
 global
-    maxconn 20000
+    maxconn 9000
 defaults
     mode http
     option http-keep-alive
@@ -64,14 +67,14 @@ frontend fe
     default_backend be
 backend be
     balance roundrobin
-    server s1 127.0.0.1:$BACKEND maxconn 20000
+    server s1 127.0.0.1:$BACKEND maxconn 9000
 HAP
 haproxy -db -f "$work/haproxy.cfg" &
 pids+=($!)
 
 cat > "$work/haappliance.toml" <<OURS
 [global]
-maxconn = 20000
+maxconn = 9000
 control_socket = "$work/admin.sock"
 [sysctl]
 apply = false
@@ -84,7 +87,7 @@ bind = ["127.0.0.1:$OURS"]
 default_backend = "be"
 [backend.be]
 balance = "roundrobin"
-server = [ { name = "s1", address = "127.0.0.1:$BACKEND", maxconn = 20000 } ]
+server = [ { name = "s1", address = "127.0.0.1:$BACKEND", maxconn = 9000 } ]
 OURS
 "$BIN" run -c "$work/haappliance.toml" --no-sysctl 2>"$work/ours.log" &
 pids+=($!)
@@ -104,29 +107,89 @@ run_wrk() {
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 range() { sort -g | awk 'NR==1{min=$1} {max=$1} END {print min "-" max}'; }
 
-echo "# L7 keep-alive, wrk -t2 -d$DURATION, $ROUNDS interleaved rounds, $(nproc) cores shared by wrk, proxy and nginx"
-printf "%-6s %-12s %12s %16s %10s %16s\n" conns proxy "req/s(med)" "req/s range" "p99 ms" "p99 range"
-for c in $CONNS; do
-  : > "$work/hap.$c"; : > "$work/ours.$c"
-  for r in $(seq 1 "$ROUNDS"); do
-    if (( r % 2 )); then order="hap ours"; else order="ours hap"; fi
-    for who in $order; do
-      p=$HAP; [ $who = ours ] && p=$OURS
-      run_wrk $p $c >> "$work/$who.$c"
+if [[ " $SECTIONS " == *" l7 "* ]]; then
+  echo "# L7 keep-alive, wrk -t2 -d$DURATION, $ROUNDS interleaved rounds, $(nproc) cores shared by wrk, proxy and nginx"
+  printf "%-6s %-12s %12s %16s %10s %16s\n" conns proxy "req/s(med)" "req/s range" "p99 ms" "p99 range"
+  for c in $CONNS; do
+    : > "$work/hap.$c"; : > "$work/ours.$c"
+    for r in $(seq 1 "$ROUNDS"); do
+      if (( r % 2 )); then order="hap ours"; else order="ours hap"; fi
+      for who in $order; do
+        p=$HAP; [ $who = ours ] && p=$OURS
+        run_wrk $p $c >> "$work/$who.$c"
+      done
     done
+    for who in hap ours; do
+      name=haproxy; [ $who = ours ] && name=haappliance
+      rm=$(cut -d' ' -f1 "$work/$who.$c" | median); rr=$(cut -d' ' -f1 "$work/$who.$c" | range)
+      pm=$(cut -d' ' -f2 "$work/$who.$c" | median); pr=$(cut -d' ' -f2 "$work/$who.$c" | range)
+      printf "%-6s %-12s %12.0f %16s %10.2f %16s\n" $c $name "$rm" "$rr" "$pm" "$pr"
+      eval "${who}_rps_$c=$rm; ${who}_p99_$c=$pm"
+    done
+    errs=$(cut -d' ' -f3- "$work/ours.$c" "$work/hap.$c" | tr -s ' \n' ' ')
+    [ -n "${errs// /}" ] && echo "  errors seen: $errs"
+    awk -v a="$(eval echo \$ours_rps_$c)" -v b="$(eval echo \$hap_rps_$c)" -v pa="$(eval echo \$ours_p99_$c)" -v pb="$(eval echo \$hap_p99_$c)" -v c=$c \
+      'BEGIN {printf "ratio  c%-5s req/s %.2fx haproxy (bar >= 1.0), p99 %.2fx haproxy (bar <= 1.0)\n", c, a/b, pa/pb}'
   done
+fi
+
+# ---------------------------------------------------------------------------
+# Memory per idle keep-alive client connection (SECTIONS contains "mem"):
+# fresh haproxy and haappliance processes with the same configuration as
+# above, each round: read VmRSS, open IDLE_CONNS keep-alive connections with
+# one request each (bench/idlemem), let them idle 2 s, read VmRSS again; the
+# figure is (after - before) / IDLE_CONNS. 9000 and not 10k connections:
+# haproxy refuses a maxconn whose 2 fds per connection exceed the hard
+# RLIMIT_NOFILE (20000 here). Bounded: MEM_ROUNDS rounds, 60 s hold at most.
+if [[ " $SECTIONS " == *" mem "* ]]; then
+  go build -o "$work/idlemem" ./bench/idlemem
+  rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+  memcfg=$((IDLE_CONNS + 500))
+  sed "s/maxconn 9000/maxconn $memcfg/" "$work/haproxy.cfg" > "$work/haproxy-mem.cfg"
+  sed "s/maxconn = 9000/maxconn = $memcfg/" "$work/haappliance.toml" | sed "s#admin.sock#admin-mem.sock#" > "$work/haappliance-mem.toml"
+  # mem_round WHO -> "KB_per_conn open errors"
+  mem_round() {
+    local pid mp
+    mp=$(port)
+    if [ "$1" = hap ]; then
+      sed "s/127.0.0.1:$HAP\$/127.0.0.1:$mp/" "$work/haproxy-mem.cfg" > "$work/m.cfg"
+      haproxy -db -f "$work/m.cfg" >/dev/null 2>&1 & pid=$!
+    else
+      sed "s/127.0.0.1:$OURS\"/127.0.0.1:$mp\"/" "$work/haappliance-mem.toml" > "$work/m.toml"
+      "$BIN" run -c "$work/m.toml" --no-sysctl >/dev/null 2>>"$work/ours-mem.log" & pid=$!
+    fi
+    pids+=($pid)
+    wait_port "$mp"; sleep 0.5
+    local before after
+    before=$(rss $pid)
+    rm -f "$work/ready"
+    "$work/idlemem" -addr "127.0.0.1:$mp" -n "$IDLE_CONNS" -hold 60s -ready "$work/ready" </dev/null >/dev/null &
+    local tool=$!
+    for _ in $(seq 1 600); do [ -s "$work/ready" ] && break; sleep 0.1; done
+    sleep 2
+    after=$(rss $pid)
+    kill $tool 2>/dev/null || true; wait $tool 2>/dev/null || true
+    kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+    awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" -v r="$(cat "$work/ready" 2>/dev/null || echo '0 0')" \
+      'BEGIN {split(r, f, " "); printf "%.2f %d %d\n", (a-b)/n, f[1], f[2]}'
+  }
+  echo
+  echo "# memory per idle keep-alive client connection: $IDLE_CONNS held, $MEM_ROUNDS rounds, fresh processes, VmRSS delta / connections (kB as /proc reports them)"
+  : > "$work/hap.mem"; : > "$work/ours.mem"
+  for r in $(seq 1 "$MEM_ROUNDS"); do
+    if (( r % 2 )); then order="hap ours"; else order="ours hap"; fi
+    for who in $order; do mem_round $who >> "$work/$who.mem"; done
+  done
+  printf "%-12s %14s %16s %s\n" proxy "KB/conn(med)" "range" "connections held (errors)"
   for who in hap ours; do
     name=haproxy; [ $who = ours ] && name=haappliance
-    rm=$(cut -d' ' -f1 "$work/$who.$c" | median); rr=$(cut -d' ' -f1 "$work/$who.$c" | range)
-    pm=$(cut -d' ' -f2 "$work/$who.$c" | median); pr=$(cut -d' ' -f2 "$work/$who.$c" | range)
-    printf "%-6s %-12s %12.0f %16s %10.2f %16s\n" $c $name "$rm" "$rr" "$pm" "$pr"
-    eval "${who}_rps_$c=$rm; ${who}_p99_$c=$pm"
+    m=$(cut -d' ' -f1 "$work/$who.mem" | median); rg=$(cut -d' ' -f1 "$work/$who.mem" | range)
+    held=$(awk '{printf "%s(%s) ", $2, $3}' "$work/$who.mem")
+    printf "%-12s %14.2f %16s %s\n" $name "$m" "$rg" "$held"
+    eval "${who}_mem=$m"
   done
-  errs=$(cut -d' ' -f3- "$work/ours.$c" "$work/hap.$c" | tr -s ' \n' ' ')
-  [ -n "${errs// /}" ] && echo "  errors seen: $errs"
-  awk -v a="$(eval echo \$ours_rps_$c)" -v b="$(eval echo \$hap_rps_$c)" -v pa="$(eval echo \$ours_p99_$c)" -v pb="$(eval echo \$hap_p99_$c)" -v c=$c \
-    'BEGIN {printf "ratio  c%-5s req/s %.2fx haproxy (bar >= 1.0), p99 %.2fx haproxy (bar <= 1.0)\n", c, a/b, pa/pb}'
-done
+  awk -v a="$ours_mem" -v b="$hap_mem" 'BEGIN {printf "ratio  idle memory %.2fx haproxy (bar <= 1.0)\n", a/b}'
+fi
 
 # ---------------------------------------------------------------------------
 # L4 (SECTIONS contains "l4"; owned by the TCP-mode work): throughput with
@@ -224,3 +287,6 @@ OURS4CFG
   awk -v a="$ours4_tput" -v b="$hap4_tput" -v c="$ours4_rate" -v d="$hap4_rate" \
     'BEGIN {printf "ratio  throughput %.2fx haproxy (bar >= 1.0), new conn/s %.2fx haproxy (bar >= 1.0)\n", a/b, c/d}'
 fi
+
+# VRRP failover (SECTIONS contains "vrrp"; root, keepalived): the real binary vs keepalived, into docs/performance.md.
+if [[ " $SECTIONS " == *" vrrp "* ]]; then go run ./vrrp/bench -out docs/performance.md -ours "$PWD/$BIN run --no-sysctl -c {config}"; fi

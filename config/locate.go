@@ -94,6 +94,9 @@ func (s *scanner) peek() byte {
 }
 
 func (s *scanner) next() byte {
+	if s.pos >= len(s.src) {
+		return 0 // an unterminated construct at the end (fuzz: "00{ ")
+	}
 	c := s.src[s.pos]
 	s.pos++
 	if c == '\n' {
@@ -221,12 +224,15 @@ func (s *scanner) value(path string) {
 				s.next()
 				return
 			}
+			st := s.pos
 			el := Index(path, i)
 			s.record(el, s.line)
 			s.value(el)
 			s.skip(true)
 			if s.peek() == ',' {
 				s.next()
+			} else if s.pos == st {
+				s.next() // not a value (fuzz: a stray '}'): skip it, never loop
 			}
 		}
 	case '{':

@@ -70,6 +70,8 @@ func TestLocator(t *testing.T) {
 func FuzzLocator(f *testing.F) {
 	f.Add([]byte(sample))
 	f.Add([]byte(`a = [{b = "x\"y", c = '''z'''}]`))
+	f.Add([]byte("00{ "))                                 // crasher found by fuzzing: inline table open at the end
+	f.Add([]byte("a[b = \"\xff\x7f\"y\", c = '''z'''}]")) // hang found by fuzzing: a stray '}' in an array
 	f.Fuzz(func(t *testing.T, b []byte) {
 		loc := NewLocator(b)
 		_ = loc.Line("a.b[0].c")

@@ -39,6 +39,10 @@ func TestMain(m *testing.M) {
 func applianceBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if bin := os.Getenv("HAAPPLIANCE_E2E_BIN"); bin != "" {
+			binPath = bin // a prebuilt binary (bench/soak.sh, or a tree being edited)
+			return
+		}
 		buildDir, buildErr = os.MkdirTemp("", "haappliance-e2e-")
 		if buildErr != nil {
 			return

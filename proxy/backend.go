@@ -13,6 +13,7 @@ import (
 // backend is the run-time form of a BackendModel. It is mode neutral: the
 // HTTP engine and the TCP engine both assign servers with assign/release.
 type backend struct {
+	rules    httpRules // http_request/http_response (httprules.go)
 	name     string
 	mode     string
 	model    *BackendModel

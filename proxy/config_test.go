@@ -153,7 +153,12 @@ func TestValidateMore(t *testing.T) {
 		{"backend option in frontend", "[frontend.a]\nbind=[\"*:1\"]\noption=[\"redispatch\"]", config.Problem{Path: "frontend.a.option[0]", Msg: "'option redispatch' is only allowed in backend or listen sections"}},
 		{"indirect outside insert", "[backend.b]\ncookie={name=\"S\", mode=\"rewrite\", indirect=true}", config.Problem{Path: "backend.b.cookie.indirect", Msg: "'indirect' is only valid in insert mode"}},
 		{"stats auth", "[listen.s]\nbind=[\"*:1\"]\nstats={auth=[\"nocolon\"]}", config.Problem{Path: "listen.s.stats.auth[0]", Msg: "expected 'user:password' (got 'nocolon')"}},
-		{"http_request unsupported", "[frontend.a]\nbind=[\"*:1\"]\nhttp_request=[\"deny\"]", config.Problem{Path: "frontend.a.http_request", Msg: "http_request rules are not supported yet"}},
+		{"http_request needs http", "[frontend.a]\nbind=[\"*:1\"]\nhttp_request=[\"deny\"]", config.Problem{Path: "frontend.a.http_request", Msg: "http_request and http_response rules need mode http"}},
+		{"http_request bad action", "[frontend.a]\nmode=\"http\"\nbind=[\"*:1\"]\nhttp_request=[\"allow\", \"tarpit\"]", config.Problem{Path: "frontend.a.http_request[1]", Msg: "http_request: unsupported action 'tarpit' (supported: set-header, add-header, del-header, replace-header, set-path, replace-path, redirect, deny, return, auth, allow)"}},
+		{"http_response bad fetch", "[backend.b]\nmode=\"http\"\nhttp_response=[\"set-header X %[path]\"]", config.Problem{Path: "backend.b.http_response[0]", Msg: "http_response set-header: fetch 'path' is not available in http_response rules"}},
+		{"http_auth unknown userlist", "[frontend.a]\nmode=\"http\"\nbind=[\"*:1\"]\nhttp_request=[\"auth unless { http_auth(nope) }\"]", config.Problem{Path: "frontend.a.http_request[0]", Msg: "unknown userlist 'nope' in 'http_auth(nope)'"}},
+		{"userlist bad hash", "[userlist.u]\nuser=[{name=\"a\", password=\"$1$x$y\"}]", config.Problem{Path: "userlist.u.user[0]", Msg: "user 'a': unsupported password hash (only crypt(3) SHA-512 \"$6$...\" is supported)"}},
+		{"tls needs certificates", "[frontend.a]\nmode=\"http\"\nbind=[\"*:1\"]\ntls={min_version=\"1.0\"}", config.Problem{Path: "frontend.a.tls.min_version", Msg: "unsupported min_version '1.0' (expected \"1.2\" or \"1.3\")"}},
 		{"expect status", "[backend.b]\nhttpchk={expect_status=\"2xx\"}", config.Problem{Path: "backend.b.httpchk.expect_status", Msg: "expected a status code or a range like '200-399' (got '2xx')"}},
 	} {
 		var c Config

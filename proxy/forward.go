@@ -28,6 +28,7 @@ type txn struct {
 	bodyLen  int64
 	now      int64 // unix seconds, for cookie dates
 	sentBody bool  // request body bytes reached the server
+	ckOp     byte  // persistence cookie operation on the response, for the log (0: none)
 }
 
 var (
@@ -62,9 +63,6 @@ func (cc *clientConn) forward(be *backend) bool {
 		minor: req.Minor, upgrade: req.Upgrade, expect: req.Expect100,
 		bodyMode: req.BodyMode(), bodyLen: req.ContentLength, now: start.Unix()}
 	t.clientKA = req.KeepAlive && t.mode != Close
-	if p.onRequest != nil {
-		cc.log = RequestLog{Method: string(req.Method), URI: string(req.URI), Tq: start.Sub(cc.t0)}
-	}
 
 	var pref *server
 	if be.ck != nil {
@@ -82,8 +80,9 @@ func (cc *clientConn) forward(be *backend) bool {
 		phase := byte(phaseQueue)
 		if errors.Is(err, ErrNoServer) {
 			phase = phaseConnect
+		} else {
+			cc.log.Tw = tw.Sub(start)
 		}
-		cc.log.Tw = tw.Sub(start)
 		cc.finishError(be, nil, 503, termServer, phase)
 		return false
 	}

@@ -1,9 +1,7 @@
 package proxy
 
 import (
-	"encoding/base64"
 	"fmt"
-	"strings"
 	"sync/atomic"
 
 	"haappliance/proxy/acl"
@@ -23,6 +21,13 @@ type frontend struct {
 	stats    *statsPage
 	disabled atomic.Bool
 	c        counters
+
+	logMode     uint8 // logNone, logHTTP, logCLF (reqlog.go)
+	dontLogNull bool
+
+	rules      httpRules    // http_request/http_response (httprules.go)
+	tls        *tlsFrontend // TLS termination (tls.go); nil: plain
+	tlsLogName string       // name + "~"
 }
 
 // route is a use_backend rule.
@@ -33,10 +38,14 @@ type route struct {
 
 func newFrontend(m *FrontendModel, backends map[string]*backend, users map[string]*Userlist) (*frontend, error) {
 	f := &frontend{name: m.Name, model: m, mode: m.Mode, t: m.Timeouts, opts: m.Options}
+	f.logMode, f.dontLogNull = frontendLogMode(m)
 	if m.MaxConn > 0 {
 		f.sem = make(chan struct{}, m.MaxConn)
 	}
-	set := acl.NewSet()
+	set, err := newACLSet(users)
+	if err != nil {
+		return nil, err
+	}
 	if err := set.AddLines(m.ACL); err != nil {
 		return nil, fmt.Errorf("frontend '%s': %w", m.Name, err)
 	}
@@ -65,6 +74,9 @@ func newFrontend(m *FrontendModel, backends map[string]*backend, users map[strin
 	}
 	if m.Stats != nil {
 		f.stats = newStatsPage(m.Stats)
+	}
+	if err := f.initL7(m, set); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -99,40 +111,3 @@ func (f *frontend) snapshot() FrontendStats {
 	}
 	return st
 }
-
-// statsPage answers the stats URI behind basic authentication. The page
-// itself belongs to the observability issue, which replaces this.
-type statsPage struct {
-	uri   string
-	realm string
-	auth  map[string]string // "Basic base64" → user
-}
-
-func newStatsPage(c *StatsConfig) *statsPage {
-	s := &statsPage{uri: c.StatsURI(), realm: c.StatsRealm(), auth: map[string]string{}}
-	for _, a := range c.Auth {
-		u, _, _ := strings.Cut(a, ":")
-		s.auth["Basic "+base64.StdEncoding.EncodeToString([]byte(a))] = u
-	}
-	return s
-}
-
-// matches reports whether uri addresses the stats page (HAProxy matches the
-// URI prefix).
-func (s *statsPage) matches(uri []byte) bool {
-	return strings.HasPrefix(string(uri), s.uri)
-}
-
-// authorized checks an Authorization header value.
-func (s *statsPage) authorized(v []byte) bool {
-	if len(s.auth) == 0 {
-		return true
-	}
-	if len(v) < 6 || !equalFoldStr(v[:6], "basic ") {
-		return false
-	}
-	_, ok := s.auth["Basic "+string(trimSpace(v[6:]))]
-	return ok
-}
-
-const statsPlaceholder = "stats page: not implemented yet (observability issue)\n"

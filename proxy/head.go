@@ -50,6 +50,9 @@ func (cc *clientConn) appendRequestHead(out []byte, t *txn) []byte {
 		out = appendAddr(out, cc.src.Addr())
 		out = append(out, '\r', '\n')
 	}
+	if ff != nil && cc.smp.ssl {
+		out = append(out, "x-forwarded-proto: https\r\n"...)
+	}
 	switch {
 	case t.upgrade:
 		out = append(out, "connection: upgrade\r\n"...)
@@ -126,18 +129,25 @@ func (cc *clientConn) appendResponseHead(out []byte, t *txn, mode h1.BodyMode) [
 			serverSet = true
 			switch {
 			case ck.mode == ckInsert && !ck.preserve:
+				t.ckOp = 'D'
 				continue // HAProxy removes the server's own copy
 			case ck.mode != ckInsert && t.srv.cookie != "":
 				out = ck.rewriteSetCookie(out, h.Value, t.srv.cookie)
 				modified = true
+				t.ckOp = 'R'
 				continue
 			}
+			t.ckOp = 'P'
 		}
 		out = appendHeaderLower(out, h.Name, h.Value)
 	}
 	if ck != nil && ck.needsInsert(t.direct, &t.seen, bytes.Equal(t.method, methodPOST), serverSet, t.now) {
 		out = ck.appendInsertedCookie(out, t.srv.cookie, &t.seen, t.now)
 		modified = true
+		t.ckOp = 'I'
+		if t.direct {
+			t.ckOp = 'U'
+		}
 	}
 	if ck != nil && ck.nocache && modified && cacheable(t.method, res.Status, res.Headers) {
 		out = append(out, "cache-control: private\r\n"...)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"haappliance/proxy/h1"
@@ -26,6 +27,22 @@ type clientConn struct {
 	cur  atomic.Pointer[serverConn] // the server connection in use
 	log  RequestLog
 	t0   time.Time // accept or end of the previous request
+
+	rs *ruleState // http-request/response rules' memory (httprules.go)
+	// tFirst is when the first byte of the current request arrived (only
+	// kept when requests are logged).
+	tFirst time.Time
+
+	// Idle parking (idle.go, park_linux.go).
+	hdrs     *[]h1.Header    // pooled backing of req.Headers; nil while idle
+	raw      syscall.RawConn // nil unless a plain *net.TCPConn
+	fd       int             // its descriptor, -1 when unknown
+	readFn   func(fd uintptr) bool
+	rn       int   // result of readFn
+	rerr     error // result of readFn
+	parked   bool  // guarded by the parker's mutex
+	timer    *time.Timer
+	expireFn func()
 }
 
 func newClientConn(p *Proxy, f *frontend, c net.Conn) *clientConn {
@@ -34,26 +51,34 @@ func newClientConn(p *Proxy, f *frontend, c net.Conn) *clientConn {
 		cc.src = ta.AddrPort()
 		cc.src = netip.AddrPortFrom(cc.src.Addr().Unmap(), cc.src.Port())
 	}
-	cc.req.Headers = make([]h1.Header, 0, h1.DefaultLimits.MaxHeaders)
+	cc.fd = -1
+	if tc, ok := c.(*net.TCPConn); ok {
+		if rc, err := tc.SyscallConn(); err == nil {
+			cc.raw = rc
+			_ = rc.Control(func(fd uintptr) { cc.fd = int(fd) })
+			cc.readFn = cc.rawRead
+		}
+	}
 	cc.smp = reqSample{req: &cc.req, src: cc.src.Addr()}
 	cc.idle.Store(true)
 	return cc
 }
 
-// serve handles requests until the connection ends.
-func (cc *clientConn) serve() {
-	cc.buf = getBuf()
-	defer func() {
-		putBuf(cc.buf)
-		cc.buf = nil
-		_ = cc.conn.Close()
-	}()
+// serve handles requests until the connection ends (it is then closed)
+// or parks; it reports whether it parked, handing the connection to the
+// parker (idle.go).
+func (cc *clientConn) serve() (parked bool) {
 	for {
-		if !cc.readHead() {
-			return
+		switch cc.readHead() {
+		case headParked:
+			return true
+		case headClose:
+			cc.closeConn()
+			return false
 		}
 		if !cc.handle() || cc.p.closing.Load() {
-			return
+			cc.closeConn()
+			return false
 		}
 		cc.t0 = cc.p.now()
 	}
@@ -72,50 +97,78 @@ func (cc *clientConn) abortServer() {
 // timeout http-request. A timeout answers 408 unless the connection was an
 // idle keep-alive one that sent nothing, which closes silently as HAProxy.
 // A malformed head answers 400.
-func (cc *clientConn) readHead() bool {
+//
+// While it waits for the first byte the connection holds no buffer, and a
+// keep-alive one parks after parkAfter (idle.go).
+func (cc *clientConn) readHead() headResult {
 	t := &cc.fe.t
 	first := cc.nreq == 0
 	got := cc.r < cc.w || first
 	if cc.r == cc.w {
 		cc.idle.Store(true)
-		cc.r, cc.w = 0, 0
+		cc.releaseIdle()
 	}
 	to := t.HTTPRequestTimeout()
 	if !got {
 		to = t.KeepAliveTimeout()
 	}
-	_ = cc.conn.SetReadDeadline(deadline(to))
+	dl := deadline(to)
+	var parkAt time.Time
+	if !got {
+		parkAt = cc.parkDeadline(time.Now(), dl)
+	}
+	if parkAt.IsZero() {
+		_ = cc.conn.SetReadDeadline(dl)
+	} else {
+		_ = cc.conn.SetReadDeadline(parkAt)
+	}
 	started := cc.r < cc.w
+	logging := cc.logging()
+	if logging {
+		cc.tFirst = cc.t0
+	}
 	for {
 		if cc.r < cc.w {
+			cc.needHeaders()
 			_, err := h1.ParseRequest(cc.buf[cc.r:cc.w], &cc.req, h1.DefaultLimits)
 			if err == nil {
 				cc.idle.Store(false)
-				return true
+				return headOK
 			}
 			if !errors.Is(err, h1.ErrIncomplete) {
 				cc.badRequest(400)
-				return false
+				return headClose
 			}
 		}
 		if cc.r > 0 {
 			cc.w = copy(cc.buf, cc.buf[cc.r:cc.w])
 			cc.r = 0
 		}
-		if cc.w == len(cc.buf) {
+		if cc.buf != nil && cc.w == len(cc.buf) {
 			cc.badRequest(400)
-			return false
+			return headClose
 		}
-		n, err := cc.conn.Read(cc.buf[cc.w:])
+		n, err := cc.read()
 		if n > 0 {
 			cc.w += n
 			if !started {
 				started = true
 				cc.idle.Store(false)
+				if logging {
+					cc.tFirst = cc.p.now()
+				}
 				if !got {
 					_ = cc.conn.SetReadDeadline(deadline(t.HTTPRequestTimeout()))
 				}
 			}
+			continue
+		}
+		if !parkAt.IsZero() && isTimeout(err) && !cc.p.closing.Load() {
+			if cc.park(dl) {
+				return headParked
+			}
+			parkAt = time.Time{}
+			_ = cc.conn.SetReadDeadline(dl)
 			continue
 		}
 		if isTimeout(err) && (started || first) && !cc.p.closing.Load() {
@@ -123,7 +176,7 @@ func (cc *clientConn) readHead() bool {
 		} else if started {
 			cc.fe.c.cliAborts.Add(1)
 		}
-		return false
+		return headClose
 	}
 }
 
@@ -133,14 +186,15 @@ func (cc *clientConn) badRequest(code int) {
 	cc.fe.c.requests.Add(1)
 	cc.fe.c.response(code)
 	cc.writeError(code)
-	if cc.p.onRequest != nil {
-		cc.log = RequestLog{Accept: cc.t0, Client: cc.src.String(), Frontend: cc.fe.name,
-			Backend: cc.fe.name, Server: "<NOSRV>", Status: code, Tq: -1, Ta: cc.p.now().Sub(cc.t0)}
+	if cc.logging() {
+		cc.log = RequestLog{Accept: cc.tFirst, Client: cc.src.String(), Frontend: cc.fe.name,
+			Backend: cc.fe.name, Server: "<NOSRV>", Status: code, Tq: -1, Tw: -1, Tc: -1, Tr: -1,
+			Ta: cc.p.now().Sub(cc.tFirst)} // HAProxy logs 0 bytes for these
 		cc.log.Term = [2]byte{termClient, phaseRequest}
 		if code == 400 {
 			cc.log.Term = [2]byte{termProxy, phaseRequest}
 		}
-		cc.p.logRequest(&cc.log)
+		cc.logRequest(nil, nil)
 	}
 }
 
@@ -175,13 +229,20 @@ func (cc *clientConn) handle() bool {
 	fe := cc.fe
 	fe.c.requests.Add(1)
 	fe.c.bytesIn.Add(uint64(cc.req.HeadLen))
-	if fe.stats != nil && fe.stats.matches(cc.req.URI) {
+	cc.beginLog()
+	if fe.stats != nil && fe.stats.matches(&cc.req) {
 		return cc.serveStats()
+	}
+	if answered, keep := cc.httpRequestRules(&fe.rules, nil); answered {
+		return keep
 	}
 	be := fe.backendFor(&cc.smp)
 	if be == nil {
 		cc.finishError(nil, nil, 503, termProxy, phaseRequest)
 		return false
+	}
+	if answered, keep := cc.httpRequestRules(&be.rules, be); answered {
+		return keep
 	}
 	return cc.forward(be)
 }
@@ -197,12 +258,13 @@ func (cc *clientConn) finishError(be *backend, srv *server, code int, who, phase
 		srv.c.response(code)
 	}
 	cc.writeError(code)
-	if cc.p.onRequest != nil {
+	if cc.logging() {
 		cc.fillLog(be, srv)
 		cc.log.Status = code
+		cc.log.BytesRead = int64(len(errorResponse(code)))
 		cc.log.Term = [2]byte{who, phase}
-		cc.log.Ta = cc.p.now().Sub(cc.t0)
-		cc.p.logRequest(&cc.log)
+		cc.log.Ta = cc.p.now().Sub(cc.tFirst)
+		cc.logRequest(be, srv)
 	}
 }
 
@@ -211,6 +273,9 @@ func (cc *clientConn) finishError(be *backend, srv *server, code int, who, phase
 func (cc *clientConn) fillLog(be *backend, srv *server) {
 	l := &cc.log
 	l.Accept, l.Client, l.Frontend = cc.t0, cc.src.String(), cc.fe.name
+	if cc.smp.ssl {
+		l.Frontend = cc.fe.tlsLogName // "name~" as HAProxy logs TLS frontends
+	}
 	l.Backend, l.Server = cc.fe.name, "<NOSRV>"
 	if be != nil {
 		l.Backend = be.name
@@ -218,33 +283,6 @@ func (cc *clientConn) fillLog(be *backend, srv *server) {
 	if srv != nil {
 		l.Server = srv.name
 	}
-}
-
-// serveStats answers the stats URI: 401 without valid credentials, else
-// the placeholder page.
-func (cc *clientConn) serveStats() bool {
-	st := cc.fe.stats
-	v, _ := h1.HeaderValue(cc.req.Headers, "authorization")
-	if !st.authorized(v) {
-		cc.fe.c.response(401)
-		_ = cc.conn.SetWriteDeadline(deadline(cc.fe.t.Client.D()))
-		_, _ = cc.conn.Write(unauthorizedResponse(st.realm))
-		cc.linger()
-		return false
-	}
-	cc.fe.c.response(200)
-	out := []byte("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncache-control: no-cache\r\ncontent-length: ")
-	out = appendInt(out, int64(len(statsPlaceholder)))
-	out = append(out, "\r\n\r\n"...)
-	if string(cc.req.Method) != "HEAD" {
-		out = append(out, statsPlaceholder...)
-	}
-	cc.r += cc.req.HeadLen
-	_ = cc.conn.SetWriteDeadline(deadline(cc.fe.t.Client.D()))
-	if _, err := cc.conn.Write(out); err != nil {
-		return false
-	}
-	return cc.req.KeepAlive && cc.req.BodyMode() == h1.BodyNone
 }
 
 func appendInt(dst []byte, n int64) []byte {

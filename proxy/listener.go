@@ -137,14 +137,14 @@ func (p *Proxy) releaseSlot(f *frontend) {
 	}
 }
 
-// serveConn runs one client connection to its end.
+// serveConn runs one client connection to its end, or until it parks
+// idle (idle.go): the parker then owns its session count, slots and
+// handler count, which connDone releases when it ends.
 func (p *Proxy) serveConn(c net.Conn, f *frontend) {
-	defer p.handlers.Done()
-	defer p.releaseSlot(f)
 	f.c.sessionStart()
-	defer f.c.sessionEnd()
 	if f.mode == "tcp" {
 		p.serveTCP(c, f) // L4 mode: tcp_session.go
+		p.connDone(f)
 		return
 	}
 	if f.model.AcceptProxy {
@@ -153,25 +153,36 @@ func (p *Proxy) serveConn(c net.Conn, f *frontend) {
 			p.log.WithError(err).Debugf("frontend '%s': bad PROXY header", f.name)
 			f.c.errReq.Add(1)
 			_ = c.Close()
+			p.connDone(f)
 			return
 		}
 		c = pc
 	}
+	if f.tls != nil {
+		tc := p.handshakeTLS(c, f)
+		if tc == nil {
+			p.connDone(f)
+			return
+		}
+		if tc.ConnectionState().NegotiatedProtocol == "h2" {
+			p.serveH2(tc, f) // h2.go
+			p.connDone(f)
+			return
+		}
+		c = tc
+	}
 	cc := newClientConn(p, f, c)
+	cc.smp.ssl = f.tls != nil
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		_ = c.Close()
+		p.connDone(f)
 		return
 	}
 	p.conns[cc] = struct{}{}
 	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		delete(p.conns, cc)
-		p.mu.Unlock()
-	}()
-	cc.serve()
+	p.runClient(cc)
 }
 
 // Reload builds cfg and swaps it in: listeners on addresses that stay are

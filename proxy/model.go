@@ -42,6 +42,7 @@ type BackendModel struct {
 	Cookie       *CookieConfig
 	HTTPCheck    *HTTPCheck
 	Retries      int
+	ACL          []string // named ACLs for the backend's own rules
 	HTTPRequest  []string
 	HTTPResponse []string
 	Log          string

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+
+	"haappliance/proxy/stats"
 )
 
 // Options are the engine's seams.
@@ -22,8 +24,15 @@ type Options struct {
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// RequestLog, if set, is called with the record of every finished
-	// request (tests; the observability issue formats httplog lines).
+	// request (tests; frontends with option httplog also log the line).
 	RequestLog func(*RequestLog)
+	// CheckInfo returns the health check of a server (nil or false: the
+	// server is shown "no check"); Info the process part of `show info`;
+	// VRRP the VRRP instances for /metrics. All are called when a stats
+	// page, a CSV or a scrape is asked for.
+	CheckInfo func(backend, server string) (ServerCheck, bool)
+	Info      func() stats.Info
+	VRRP      func() []stats.VRRPInstance
 }
 
 // Proxy is the L7 engine: every frontend, backend and server of a
@@ -45,8 +54,10 @@ type Proxy struct {
 	done     chan struct{} // closed by Shutdown: stop waiting in queues, stop keep-alive
 	closing  atomic.Bool
 	global   chan struct{} // global maxconn; nil: unlimited
+	tickets  ticketKeys    // TLS session ticket keys (tls.go)
 	loops    sync.WaitGroup
 	handlers sync.WaitGroup
+	parker   *parker // idle keep-alive connections without a goroutine (idle.go); nil: none
 }
 
 // runtime is one configuration generation.
@@ -69,6 +80,7 @@ func New(cfg *Config, opts Options) (*Proxy, error) {
 	if p.log == nil {
 		l := logrus.New()
 		l.Out = nopWriter{}
+		l.SetLevel(logrus.PanicLevel) // nothing is formatted for nobody
 		p.log = logrus.NewEntry(l)
 	}
 	if p.now == nil {
@@ -100,6 +112,9 @@ func (p *Proxy) build(m *Model) (*runtime, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := b.initRules(bm, m.Userlists); err != nil {
+			return nil, err
+		}
 		rt.backends = append(rt.backends, b)
 		rt.beByName[b.name] = b
 	}
@@ -110,6 +125,9 @@ func (p *Proxy) build(m *Model) (*runtime, error) {
 		}
 		rt.frontends = append(rt.frontends, f)
 		rt.feByName[f.name] = f
+	}
+	if err := p.initTickets(rt); err != nil {
+		return nil, err
 	}
 	return rt, nil
 }
@@ -145,12 +163,22 @@ func (p *Proxy) Start() error {
 			opened = append(opened, l)
 		}
 	}
+	if pk, err := newParker(); err == nil {
+		p.parker = pk
+		p.loops.Add(1)
+		go func() {
+			defer p.loops.Done()
+			pk.run(p.done)
+		}()
+	}
 	for _, l := range opened {
 		p.loops.Add(1)
 		go p.acceptLoop(l)
 	}
 	p.loops.Add(1)
 	go p.reaper()
+	p.loops.Add(1)
+	go p.rotateTickets()
 	p.started = true
 	return nil
 }
@@ -214,6 +242,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		break
 	}
 	p.handlers.Wait()
+	p.parker.close()
 	for _, b := range p.rt.Load().backends {
 		for _, s := range b.servers {
 			s.pool.closeAll()
@@ -226,21 +255,40 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 // returns how many connections remain.
 func (p *Proxy) closeIdle() int {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	var parked []*clientConn
 	for c := range p.conns {
 		if c.idle.Load() {
+			if p.parker.claim(c) {
+				parked = append(parked, c)
+				continue
+			}
 			_ = c.conn.Close()
 		}
 	}
-	return len(p.conns)
+	n := len(p.conns)
+	p.mu.Unlock()
+	for _, c := range parked { // parked: no goroutine to finish them
+		c.closeConn()
+		c.end()
+	}
+	return n
 }
 
 func (p *Proxy) closeAll() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	var parked []*clientConn
 	for c := range p.conns {
+		if p.parker.claim(c) {
+			parked = append(parked, c)
+			continue
+		}
 		_ = c.conn.Close()
 		c.abortServer()
+	}
+	p.mu.Unlock()
+	for _, c := range parked {
+		c.closeConn()
+		c.end()
 	}
 }
 

@@ -166,6 +166,7 @@ func resolveBackend(name string, s, d *Section, listen bool) *BackendModel {
 	}
 	if !listen {
 		be.HTTPRequest, be.HTTPResponse = s.HTTPRequest, s.HTTPResponse
+		be.ACL = s.ACL
 	}
 	for i := range s.Server {
 		be.Servers = append(be.Servers, resolveServer(&s.Server[i], s.DefaultServer, d.DefaultServer))

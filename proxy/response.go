@@ -21,13 +21,14 @@ func (cc *clientConn) relayResponse(t *txn, bodyPending bool) bool {
 	if cc.p.closing.Load() {
 		t.clientKA = false
 	}
+	cc.httpResponseRules(t)
 	out := getBuf()[:0]
 	out = cc.appendResponseHead(out, t, mode)
 	defer func() { putBuf(out) }()
 	headLen := int64(len(out))
 	sc.r += res.HeadLen
 	status := res.Status
-	cc.log.Tr = cc.p.now().Sub(cc.t0) - cc.log.Tq - cc.log.Tw - cc.log.Tc
+	cc.log.Tr = cc.p.now().Sub(cc.tFirst) - cc.log.Tq - cc.log.Tw - cc.log.Tc
 	fe.c.response(status)
 	be.c.response(status)
 	srv.c.response(status)
@@ -81,15 +82,16 @@ func (cc *clientConn) relayResponse(t *txn, bodyPending bool) bool {
 
 // logDone records a finished request.
 func (cc *clientConn) logDone(t *txn, status int, bytes int64, who, phase byte) {
-	if cc.p.onRequest == nil {
+	if !cc.logging() {
 		return
 	}
 	cc.fillLog(t.be, t.srv)
 	l := &cc.log
 	l.Status, l.BytesRead = status, bytes
 	l.Term = [2]byte{who, phase}
-	l.Ta = cc.p.now().Sub(cc.t0)
-	cc.p.logRequest(l)
+	l.Cookie = t.cookieLog()
+	l.Ta = cc.p.now().Sub(cc.tFirst)
+	cc.logRequest(t.be, t.srv)
 }
 
 var _ = h1.BodyNone

@@ -48,10 +48,8 @@ func (s *tcpSession) finish(be *backend, srv *server) {
 }
 
 // activeConns is HAProxy's actconn: the connections of every frontend.
+// (Not len(p.global): each accept loop holds a slot while it waits.)
 func (p *Proxy) activeConns() int64 {
-	if p.global != nil {
-		return int64(len(p.global))
-	}
 	var n int64
 	for _, f := range p.rt.Load().frontends {
 		n += f.c.sessCur.Load()

@@ -154,6 +154,9 @@ func TestTCPLogLine(t *testing.T) {
 	if got := readAllTCP(t, c); len(got) != 1000 {
 		t.Fatalf("echo: %d bytes", len(got))
 	}
+	// The line is written when the session ends, just after the client sees
+	// EOF: wait for it, so the next session's counters and order are known.
+	logs.wait(t, 1)
 	// haproxy: 127.0.0.1:42924 [25/Nov/2026:11:33:58.092] nosrv nosrv/<NOSRV> -1/-1/0 0 SC 1/1/0/0/0 0/0
 	if err := p.SetServerAdmin("tcp-in", "s1", Maint); err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ func (c *Config) Validate() []config.Problem {
 		v.section("listen", n, c.Listens[n])
 	}
 	v.binds()
+	v.userlists()
 	return v.ps
 }
 
@@ -138,12 +139,7 @@ func (v *validator) section(kind, name string, s *Section) {
 		}
 		v.servers(p, s)
 	}
-	if len(s.HTTPRequest) > 0 {
-		v.add(p+".http_request", "http_request rules are not supported yet")
-	}
-	if len(s.HTTPResponse) > 0 {
-		v.add(p+".http_response", "http_response rules are not supported yet")
-	}
+	v.httpRules(kind, name, s) // validate_l7.go
 }
 
 func (v *validator) frontendKeys(kind, name string, s *Section) {
@@ -160,9 +156,9 @@ func (v *validator) frontendKeys(kind, name string, s *Section) {
 		v.add(p+".maxconn", "must be 0 or more")
 	}
 	if s.TLS != nil {
-		v.add(p+".tls", "TLS termination is not supported yet")
+		v.tls(p+".tls", resolveMode(s, &v.c.Defaults), s.TLS)
 	}
-	set := acl.NewSet()
+	set := v.aclSet()
 	v.aclErrors(p+".acl", set.AddLines(s.ACL))
 	rules, err := acl.ParseUseBackends(set, s.UseBackend)
 	v.aclErrors(p+".use_backend", err)

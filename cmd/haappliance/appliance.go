@@ -24,6 +24,9 @@ type appliance struct {
 	px     *proxy.Proxy
 	checks *healthChecks
 	ctl    *controlServer
+	vr     *vrrpRunner // VRRP instances (vrrp.go); kept across reloads
+	vipLns *vipListeners
+	tracks *trackSet // frontend/backend/script tracks (tracks.go)
 
 	stopOnce sync.Once
 	stopErr  error
@@ -32,7 +35,12 @@ type appliance struct {
 // newAppliance builds everything from f; it starts nothing.
 func newAppliance(f *File, log *logrus.Entry) (*appliance, error) {
 	a := &appliance{log: log, file: f}
-	px, err := proxy.New(&f.Config, proxy.Options{Log: log})
+	popts := a.proxyOptions(log)
+	if len(f.VRRP.Instances) > 0 {
+		a.vipLns = &vipListeners{} // vrrp_linux.go: for a clean handover on stop
+		popts.Listen = a.vipLns.Listen
+	}
+	px, err := proxy.New(&f.Config, popts)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +50,12 @@ func newAppliance(f *File, log *logrus.Entry) (*appliance, error) {
 		return nil, err
 	}
 	if a.checks, err = newHealthChecks(m, px, log); err != nil {
+		return nil, err
+	}
+	if a.vr, err = newVRRP(f.VRRP, log); err != nil {
+		return nil, err
+	}
+	if a.tracks, err = newTracks(f.VRRP, px, a.vr.g.SetTrack, log); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -54,6 +68,10 @@ func (a *appliance) Start() error {
 		return err
 	}
 	a.checks.Start()
+	a.tracks.Start()
+	if err := a.vr.Start(); err != nil {
+		return err
+	}
 	ctl, err := listenControl(a.file.Global.Socket(), a.command)
 	if err != nil {
 		return err
@@ -84,15 +102,27 @@ func (a *appliance) Reload(f *File) error {
 	a.checks.Stop()
 	a.checks = hc
 	hc.Start()
+	if msg := a.vr.keepVRRP(f.VRRP); msg != "" {
+		a.log.Error(msg)
+		f.VRRP = a.file.VRRP // what runs
+	}
 	a.file = f
 	return nil
 }
 
-// Stop closes the listeners, lets in-flight requests finish until ctx
-// ends, then stops the checks and the control socket. Idempotent.
+// Stop stops in SPEC §3's order: VRRP first (a master sends priority 0
+// and keeps serving until the new master is heard, bounded by its
+// Master_Down_Interval, then removes its VIPs), then the proxy closes its
+// listeners and lets in-flight requests finish until ctx ends, then the
+// tracks, checks and control socket stop. Idempotent.
 func (a *appliance) Stop(ctx context.Context) error {
 	a.stopOnce.Do(func() {
 		var errs []error
+		if a.vipLns != nil {
+			a.vipLns.Quiesce()
+		}
+		errs = append(errs, a.vr.Stop(ctx))
+		a.tracks.Stop()
 		if a.px != nil {
 			errs = append(errs, a.px.Shutdown(ctx))
 		}

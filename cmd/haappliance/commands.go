@@ -13,6 +13,7 @@ import (
 const runtimeCommands = `  help                                  : this list
   show info                             : process information
   show stat                             : statistics in HAProxy's CSV format
+  show stat json                        : the same as HAProxy's JSON
   show status json                      : what 'haappliance status' prints
   disable server BACKEND/SERVER         : put a server in maintenance
   enable server BACKEND/SERVER          : take a server out of maintenance
@@ -20,6 +21,8 @@ const runtimeCommands = `  help                                  : this list
   set weight BACKEND/SERVER WEIGHT      : 0..256, or a percentage of the configured weight
   disable frontend FRONTEND             : stop accepting on a frontend
   enable frontend FRONTEND              : accept again
+  show vrrp                             : VRRP instances, tracks and packet counters
+  show vrrp json                        : the same as JSON
 `
 
 // command answers one runtime-API command (SPEC §9.4).
@@ -30,7 +33,9 @@ func (a *appliance) command(w []string) string {
 	case match(w, "show", "info"):
 		return a.showInfo()
 	case match(w, "show", "stat"):
-		return a.showStat()
+		return a.showStat(false)
+	case match(w, "show", "stat", "json"):
+		return a.showStat(true)
 	case match(w, "show", "status", "json"):
 		b, err := json.Marshal(a.status())
 		if err != nil {
@@ -49,6 +54,10 @@ func (a *appliance) command(w []string) string {
 		return a.setAdmin(w[2], st)
 	case match(w, "set", "weight", "*", "*"):
 		return a.setWeight(w[2], w[3])
+	case match(w, "show", "vrrp"):
+		return a.showVRRP(false)
+	case match(w, "show", "vrrp", "json"):
+		return a.showVRRP(true)
 	case match(w, "disable", "frontend", "*"):
 		return a.setFrontend(w[2], false)
 	case match(w, "enable", "frontend", "*"):

@@ -44,19 +44,41 @@ func listenControl(path string, handle commandFunc) (*controlServer, error) {
 		c.Close()
 		return nil, fmt.Errorf("control socket %s is in use by another running daemon", path)
 	}
-	os.Remove(path)
-	ln, err := net.Listen("unix", path)
+	ln, err := listenPrivate(path)
 	if err != nil {
-		return nil, fmt.Errorf("control socket: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
 	s := &controlServer{ln: ln, path: path, handle: handle}
 	s.wg.Add(1)
 	go s.serve()
 	return s, nil
+}
+
+// listenPrivate binds the socket in a fresh 0700 folder beside path, sets
+// it to 0600 and renames it into place, so that it is never connectable by
+// another user, not even between bind and chmod, whatever the umask.
+func listenPrivate(path string) (net.Listener, error) {
+	tmp, err := os.MkdirTemp(filepath.Dir(path), ".admin-sock-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	bound := filepath.Join(tmp, "s")
+	ln, err := net.Listen("unix", bound)
+	if err != nil {
+		return nil, err
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false) // Close removes path itself
+	if err := os.Chmod(bound, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	os.Remove(path)
+	if err := os.Rename(bound, path); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
 }
 
 func (s *controlServer) serve() {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"text/template"
@@ -179,8 +180,22 @@ func startDemoWeb(host string, ports []int) ([]int, func(), error) {
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	pair := fs.Bool("pair", false, "as root: the two-host VRRP lab in network namespaces, with a takeover (pair.go)")
+	webOnly := fs.String("web", "", "only run the demo web servers on these comma-separated ADDR:PORTs (the web host of --pair)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *pair {
+		return demoPair(stdout, stderr)
+	}
+	if *webOnly != "" {
+		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer cancel()
+		if err := serveDemoWeb(ctx, strings.Split(*webOnly, ",")); err != nil {
+			fmt.Fprintln(stderr, "haappliance demo:", err)
+			return 1
+		}
+		return 0
 	}
 	dir, err := os.MkdirTemp("", "haappliance-demo-")
 	if err != nil {

@@ -20,6 +20,7 @@ commands:
   admin [-S SOCKET] COMMAND...       send one runtime-API command
   sysctl [-c FILE] [--apply]         show (or apply) the recommended kernel settings
   demo                               run the seed scenario on loopback
+  demo --pair                        as root: a master/backup pair in namespaces, a takeover timed
   convert [--no-sysctl] [--control-socket PATH] HAPROXY_CFG [KEEPALIVED_CONF]
                                      translate haproxy.cfg / keepalived.conf to TOML
   version                            print the version

@@ -2,12 +2,12 @@ package stats
 
 import (
 	"bytes"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
+
+	"haappliance/proxy/userlist"
 )
 
 // Page answers the stats URI: HTML, `;csv`, `;json`, and admin POSTs. It
@@ -51,24 +51,13 @@ var adminMessages = map[string]string{
 func (p *Page) Matches(uri string) bool { return strings.HasPrefix(uri, p.URI) }
 
 // Authorized checks an Authorization header value against every
-// configured user in constant time.
+// configured user in constant time (the Basic-auth code the proxy's auth
+// rules use, package userlist).
 func (p *Page) Authorized(authorization string) bool {
 	if len(p.Auth) == 0 {
 		return true
 	}
-	scheme, cred, ok := strings.Cut(strings.TrimSpace(authorization), " ")
-	if !ok || !strings.EqualFold(scheme, "basic") {
-		return false
-	}
-	dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
-	if err != nil {
-		return false
-	}
-	match := 0
-	for _, a := range p.Auth {
-		match |= subtle.ConstantTimeCompare(dec, []byte(a))
-	}
-	return match == 1
+	return userlist.CheckPairs([]byte(authorization), p.Auth)
 }
 
 // Respond answers one request for the page.

@@ -51,7 +51,7 @@ func main() {
 		}
 		*oursCmd = bin + " -c {config}"
 	}
-	b := &bench{tmp: tmp, ours: strings.Fields(*oursCmd), runs: *runs}
+	b := &bench{tmp: tmp, ours: strings.Fields(*oursCmd), runs: *runs, real: !strings.Contains(*oursCmd, "vrrpnode")}
 	type row struct {
 		what     string
 		interval time.Duration
@@ -107,6 +107,7 @@ type bench struct {
 	ours []string
 	runs int
 	seq  int
+	real bool // ours is haappliance itself, not the vrrpnode stand-in
 }
 
 // measure runs the scenario b.runs times in a fresh lab.
@@ -235,7 +236,12 @@ func (b *bench) start(impl string, h *lab.Host, prio int, interval time.Duration
 			"-p", filepath.Join(dir, "k.pid"), "-r", filepath.Join(dir, "v.pid"), "-c", filepath.Join(dir, "c.pid"))
 		return p, dir, err
 	}
-	conf := fmt.Sprintf("[[vrrp.instance]]\nname = \"VI_1\"\ninterface = \"eth0\"\nstate = %q\nvirtual_router_id = 51\npriority = %d\nadvert_interval = \"%dms\"\nversion = 3\nvirtual_ipaddress = [\"198.18.0.100/24\"]\n",
+	conf := ""
+	if b.real {
+		// The real binary: a control socket of its own per node, no sysctl.
+		conf = fmt.Sprintf("[global]\ncontrol_socket = %q\n[sysctl]\napply = false\n", filepath.Join(dir, "admin.sock"))
+	}
+	conf += fmt.Sprintf("[[vrrp.instance]]\nname = \"VI_1\"\ninterface = \"eth0\"\nstate = %q\nvirtual_router_id = 51\npriority = %d\nadvert_interval = \"%dms\"\nversion = 3\nvirtual_ipaddress = [\"198.18.0.100/24\"]\n",
 		state, prio, interval.Milliseconds())
 	f := filepath.Join(dir, "node.toml")
 	if err := os.WriteFile(f, []byte(conf), 0o644); err != nil {

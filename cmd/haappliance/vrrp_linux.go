@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"net"
+	"sync"
+	"syscall"
+
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+
+	"haappliance/vrrp"
+)
+
+// hostSockets is the host's raw-socket implementation, wrapped by the
+// runner to learn when the group's sockets are open.
+func hostSockets() (vrrp.Sockets, error) { return vrrp.HostNet(), nil }
+
+// vipListeners opens the proxy's listeners when VRRP runs, and quiets them
+// for a graceful stop. Both serve SPEC §3's promise that a client loop
+// through the VIP sees no failed request while the master hands over:
+//
+//   - Listeners are IP_TRANSPARENT (best effort: it needs CAP_NET_ADMIN or
+//     CAP_NET_RAW, which the daemon keeps), a flag accepted connections
+//     inherit, so a connection accepted on a VIP can still send its
+//     response after the VIP was removed; the kernel otherwise refuses to
+//     route packets from an address the host no longer has. Without TPROXY
+//     rules the flag changes nothing else.
+//   - Quiesce attaches a drop-all socket filter to every listener: new
+//     SYNs are dropped silently (no SYN-ACK, no RST), so clients retry
+//     them after their SYN timeout, by when the new master has announced
+//     the VIP; connections already accepted keep being served.
+type vipListeners struct {
+	mu  sync.Mutex
+	lns []syscall.RawConn
+}
+
+func (v *vipListeners) Listen(network, addr string) (net.Listener, error) {
+	lc := net.ListenConfig{Control: func(network, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_IP, unix.IP_TRANSPARENT, 1)
+			if network == "tcp6" {
+				_ = unix.SetsockoptInt(int(fd), unix.SOL_IPV6, unix.IPV6_TRANSPARENT, 1)
+			}
+		})
+	}}
+	ln, err := lc.Listen(context.Background(), network, addr)
+	if err != nil {
+		return nil, err
+	}
+	if tl, ok := ln.(*net.TCPListener); ok {
+		if rc, err := tl.SyscallConn(); err == nil {
+			v.mu.Lock()
+			v.lns = append(v.lns, rc)
+			v.mu.Unlock()
+		}
+	}
+	return ln, nil
+}
+
+// Quiesce makes every listener drop new connection attempts silently.
+func (v *vipListeners) Quiesce() {
+	prog, err := bpf.Assemble([]bpf.Instruction{bpf.RetConstant{Val: 0}})
+	if err != nil {
+		return
+	}
+	filter := make([]unix.SockFilter, len(prog))
+	for i, ins := range prog {
+		filter[i] = unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
+	}
+	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, rc := range v.lns {
+		rc.Control(func(fd uintptr) {
+			_ = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog)
+		})
+	}
+}
