@@ -298,17 +298,17 @@ func TestLabPairGracefulStop(t *testing.T) {
 	close(stop)
 	<-done
 	t.Logf("client loop: %d ok, %d failed", ok.Load(), failed.Load())
-	// SPEC §12's bar is zero. Not reached yet: about one request in three
-	// runs still fails, a connection accepted in the handover millisecond
-	// (the proxy's Shutdown closes a connection that has not sent its first
-	// request yet: EOF; or the client's ARP flips mid-handshake: reset).
-	// More than two is a regression (a VIP removed too early, listeners
-	// closed before the handover, responses unroutable).
+	// SPEC §12's bar: zero. The master drops new SYNs (clients retry and
+	// reach ha2), finishes its in-flight requests and empties its accept
+	// queue, then hands over. About one run in four still loses one
+	// request out of a few hundred to a reset (a segment of a connection to
+	// ha1 crossing the ARP switch): logged as a known gap; two or more is
+	// a regression.
 	if n := failed.Load(); n > 0 {
 		errMu.Lock()
 		defer errMu.Unlock()
 		msg := fmt.Sprintf("%d requests failed during the graceful stop (SPEC bar: 0); first: %v", n, firstErr)
-		if n > 2 {
+		if n > 1 {
 			t.Error(msg)
 		} else {
 			t.Log("KNOWN GAP: " + msg)

@@ -23,7 +23,7 @@ type clientConn struct {
 	req  h1.Request
 	smp  reqSample
 	nreq int
-	idle atomic.Bool                // waiting for the first byte of a request
+	idle atomic.Bool                // between requests: waiting for the first byte of the next one
 	cur  atomic.Pointer[serverConn] // the server connection in use
 	log  RequestLog
 	t0   time.Time // accept or end of the previous request
@@ -60,7 +60,6 @@ func newClientConn(p *Proxy, f *frontend, c net.Conn) *clientConn {
 		}
 	}
 	cc.smp = reqSample{req: &cc.req, src: cc.src.Addr()}
-	cc.idle.Store(true)
 	return cc
 }
 
@@ -105,7 +104,11 @@ func (cc *clientConn) readHead() headResult {
 	first := cc.nreq == 0
 	got := cc.r < cc.w || first
 	if cc.r == cc.w {
-		cc.idle.Store(true)
+		// Only a connection between requests is idle for a graceful stop:
+		// one waiting for its first request is a request in progress (its
+		// client just connected, perhaps while the VIP moved), as HAProxy
+		// treats it; timeout http-request and hard_stop_after bound it.
+		cc.idle.Store(!first)
 		cc.releaseIdle()
 	}
 	to := t.HTTPRequestTimeout()

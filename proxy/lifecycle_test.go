@@ -115,6 +115,43 @@ func TestShutdownLetsInFlightFinish(t *testing.T) {
 	}
 }
 
+// TestShutdownServesFreshConnection: a connection accepted before the stop
+// that has not sent its first request yet is a request in progress (a client
+// that connected just as the VIP moved): Shutdown waits for it and it is
+// served, as HAProxy's soft stop does; only connections between requests
+// are closed at once.
+func TestShutdownServesFreshConnection(t *testing.T) {
+	be := proxytest.NewBackend(t, "s1")
+	p, addr := startOne(t, oneOpts{servers: srvLine("s1", be.Addr(), "")})
+	fresh := proxytest.Dial(t, addr)
+	// The proxy has accepted it once it is registered; wait for that.
+	deadline := time.Now().Add(5 * time.Second)
+	for p.Snapshot().Frontends[0].SessCur == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("connection never accepted")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		done <- p.Shutdown(ctx)
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned (%v) before the fresh connection's request", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	fresh.Send(t, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	if _, resp, _ := fresh.Response(t, "GET"); resp.StatusCode != 200 {
+		t.Errorf("fresh connection answered %d during shutdown", resp.StatusCode)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}
+
 func TestReloadKeepsListener(t *testing.T) {
 	s1 := proxytest.NewBackend(t, "s1")
 	s2 := proxytest.NewBackend(t, "s2")

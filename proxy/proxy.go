@@ -251,6 +251,58 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// Drain closes the HTTP client connections that sit between requests and
+// waits until no HTTP request is in progress, or ctx ends; it returns how
+// many were still in progress. The listeners stay open: the caller stops
+// new connections first (the appliance does, before a VRRP hand-over, so
+// no request is cut when the virtual IP moves to the other host).
+func (p *Proxy) Drain(ctx context.Context) int {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	// A connection whose handshake the kernel completed just before new
+	// ones were stopped may still wait in the accept queue: the accept
+	// loops take it within a few milliseconds, so only a quiet period of
+	// drainSettle counts as drained.
+	quietSince := time.Time{}
+	for {
+		p.closeIdle()
+		n := p.busy()
+		switch {
+		case n > 0:
+			quietSince = time.Time{}
+		case quietSince.IsZero():
+			quietSince = time.Now()
+		case time.Since(quietSince) >= drainSettle:
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return n
+		case <-tick.C:
+		}
+	}
+}
+
+// drainSettle is how long Drain must see no request in progress.
+const drainSettle = 10 * time.Millisecond
+
+// busy counts the client connections in a request, and those still in a
+// listener's accept queue (a request may already wait in their buffers).
+func (p *Proxy) busy() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for c := range p.conns {
+		if !c.idle.Load() {
+			n++
+		}
+	}
+	for _, l := range p.listeners {
+		n += acceptBacklog(l.ln)
+	}
+	return n
+}
+
 // closeIdle closes the client connections waiting for a next request and
 // returns how many connections remain.
 func (p *Proxy) closeIdle() int {

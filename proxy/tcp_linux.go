@@ -51,3 +51,24 @@ func discardInput(c net.Conn) {
 		return true // never wait for more
 	})
 }
+
+// acceptBacklog returns how many connections wait in the kernel's accept
+// queue of a TCP listener (Linux reports it in tcpi_unacked for a socket in
+// LISTEN state), or 0 when it cannot be read.
+func acceptBacklog(ln net.Listener) int {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return 0
+	}
+	rc, err := tl.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) {
+		if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+			n = int(info.Unacked)
+		}
+	})
+	return n
+}

@@ -10,3 +10,6 @@ func socketFailed(net.Conn) bool { return false }
 
 // discardInput is a no-op here: closing with unread input may reset.
 func discardInput(net.Conn) {}
+
+// acceptBacklog cannot read the accept queue here.
+func acceptBacklog(net.Listener) int { return 0 }

@@ -110,16 +110,45 @@ func (a *appliance) Reload(f *File) error {
 	return nil
 }
 
-// Stop stops in SPEC §3's order: VRRP first (a master sends priority 0
-// and keeps serving until the new master is heard, bounded by its
-// Master_Down_Interval, then removes its VIPs), then the proxy closes its
-// listeners and lets in-flight requests finish until ctx ends, then the
-// tracks, checks and control socket stop. Idempotent.
+// handoverDrain bounds the wait for in-flight requests before a master
+// hands its VIPs over on a graceful stop.
+const handoverDrain = 500 * time.Millisecond
+
+// holdsVIP reports whether a VRRP instance of this host is master.
+func (a *appliance) holdsVIP() bool {
+	for _, in := range a.vrrpStatus() {
+		if in.State == "MASTER" {
+			return true
+		}
+	}
+	return false
+}
+
+// Stop stops in SPEC §3's order, with one step before it: a master first
+// drops new connection attempts (clients retry their SYN a second later and
+// reach the next master) and finishes its in-flight requests, bounded by
+// handoverDrain, since a connection still open when the VIP moves is reset
+// by the other host. Then VRRP (priority 0, keep serving until the new
+// master is heard, bounded by Master_Down_Interval, then remove the VIPs),
+// then the proxy closes its listeners and lets what remains finish until
+// ctx ends, then the tracks, checks and control socket stop. Idempotent.
 func (a *appliance) Stop(ctx context.Context) error {
 	a.stopOnce.Do(func() {
 		var errs []error
 		if a.vipLns != nil {
 			a.vipLns.Quiesce()
+		}
+		if a.px != nil && a.holdsVIP() {
+			// New connections are now dropped (clients retry their SYN and
+			// reach the next master); finish what is in progress before
+			// the hand-over, since a connection still open when the VIP
+			// moves is reset by the other host. Bounded: a long request
+			// must not hold the hand-over back.
+			dctx, cancel := context.WithTimeout(ctx, handoverDrain)
+			if n := a.px.Drain(dctx); n > 0 {
+				a.log.Warnf("handing the VIP over with %d requests still in progress", n)
+			}
+			cancel()
 		}
 		errs = append(errs, a.vr.Stop(ctx))
 		a.tracks.Stop()

@@ -58,9 +58,23 @@ func (v *vipListeners) Listen(network, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// Quiesce makes every listener drop new connection attempts silently.
+// quiesceFilter drops a TCP segment with SYN set and ACK clear (a new
+// connection attempt) and keeps every other one. A listener's filter sees
+// the segment from its TCP header (byte 13: the flags), and a socket the
+// kernel creates from the listener inherits the filter: a drop-all filter
+// would also starve connections whose handshake completed after it was set.
+var quiesceFilter = []bpf.Instruction{
+	bpf.LoadAbsolute{Off: 13, Size: 1},
+	bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: 0x12}, // SYN | ACK
+	bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x02, SkipTrue: 1},
+	bpf.RetConstant{Val: 0xffffffff},
+	bpf.RetConstant{Val: 0},
+}
+
+// Quiesce makes every listener drop new connection attempts silently: the
+// clients retry their SYN a second later and reach the next master.
 func (v *vipListeners) Quiesce() {
-	prog, err := bpf.Assemble([]bpf.Instruction{bpf.RetConstant{Val: 0}})
+	prog, err := bpf.Assemble(quiesceFilter)
 	if err != nil {
 		return
 	}
