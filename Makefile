@@ -9,7 +9,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 # Debian packages the interop/differential tests and benchmarks use.
 TEST_DEBS := haproxy keepalived nginx-light wrk iperf3 rsyslog socat iproute2 procps curl systemd logrotate chromium
 
-.PHONY: all build test deps unit lint fuzz demo demo-pair bench install clean
+.PHONY: all build test deps unit lint fuzz fuzz-ci soak demo demo-pair bench install clean
 
 all: build
 
@@ -36,6 +36,15 @@ lint:
 
 test: deps lint
 	$(GO) test -count=1 -timeout 25m $(PKGS)
+	FUZZTIME=1s ./bench/fuzz-ci.sh
+
+# Every fuzz target for a short bounded time (make test runs it at 1s each).
+fuzz-ci:
+	./bench/fuzz-ci.sh
+
+# 10 minutes of mixed load with reloads and server flaps; not in CI.
+soak: build
+	./bench/soak.sh
 
 # Short coverage-guided fuzzing of every parser (bounded time each).
 FUZZTIME ?= 10s

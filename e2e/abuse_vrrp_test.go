@@ -52,10 +52,12 @@ func newRawSender(t *testing.T, w *nsWorker) *rawSender {
 	t.Helper()
 	fdc := make(chan int, 1)
 	errc := make(chan error, 1)
-	w.jobs <- func() {
+	if !w.run(func() {
 		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
 		fdc <- fd
 		errc <- err
+	}) {
+		t.Fatal("namespace worker stopped")
 	}
 	fd, err := <-fdc, <-errc
 	if err != nil {

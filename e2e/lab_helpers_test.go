@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -195,11 +196,12 @@ func (n *node) waitStatus(t *testing.T, what string, ok func(*labStatus) bool, t
 // runtime (its goroutine exits with the lock held, which ends the thread).
 type nsWorker struct {
 	jobs chan func()
+	done chan struct{} // closed at cleanup; jobs is never closed, so a late dial cannot panic
 }
 
 func newNSWorker(t *testing.T, h *lab.Host) *nsWorker {
 	t.Helper()
-	w := &nsWorker{jobs: make(chan func())}
+	w := &nsWorker{jobs: make(chan func()), done: make(chan struct{})}
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread dies with us
@@ -214,15 +216,33 @@ func newNSWorker(t *testing.T, h *lab.Host) *nsWorker {
 			return
 		}
 		errc <- nil
-		for job := range w.jobs {
-			job()
+		for {
+			select {
+			case job := <-w.jobs:
+				job()
+			case <-w.done:
+				return
+			}
 		}
 	}()
 	if err := <-errc; err != nil {
 		t.Fatalf("namespace %s: %v", h.NS, err)
 	}
-	t.Cleanup(func() { close(w.jobs) })
+	t.Cleanup(func() { close(w.done) })
 	return w
+}
+
+// errWorkerDone is what a job submitted after the test ended gets.
+var errWorkerDone = errors.New("namespace worker stopped")
+
+// run hands job to the namespace's thread, or reports that it has stopped.
+func (w *nsWorker) run(job func()) bool {
+	select {
+	case w.jobs <- job:
+		return true
+	case <-w.done:
+		return false
+	}
 }
 
 // dial connects from the namespace.
@@ -232,10 +252,12 @@ func (w *nsWorker) dial(ctx context.Context, network, addr string) (net.Conn, er
 		err error
 	}
 	ch := make(chan res, 1)
-	w.jobs <- func() {
+	if !w.run(func() {
 		var d net.Dialer
 		c, err := d.DialContext(ctx, network, addr)
 		ch <- res{c, err}
+	}) {
+		return nil, errWorkerDone
 	}
 	r := <-ch
 	return r.c, r.err
@@ -248,9 +270,11 @@ func (w *nsWorker) listenUDP(addr string) (net.PacketConn, error) {
 		err error
 	}
 	ch := make(chan res, 1)
-	w.jobs <- func() {
+	if !w.run(func() {
 		c, err := net.ListenPacket("udp", addr)
 		ch <- res{c, err}
+	}) {
+		return nil, errWorkerDone
 	}
 	r := <-ch
 	return r.c, r.err
