@@ -11,9 +11,15 @@ package balance
 // HAProxy 2.6 orders by (inflight+1)/weight; the order differs from
 // inflight/weight only on rare exact ties between different weights.
 func (b *Balancer) pickLeastConn(s *snapshot) (int, error) {
-	pool := s.pool
+	return b.leastLoaded(s.pool, int(b.rotate.Add(1)%uint64(len(s.pool))))
+}
+
+// leastLoaded scans pool once from position start and returns the member
+// with room whose current connections per weight are the fewest, the first
+// one met on a tie, or ErrAllFull.
+func (b *Balancer) leastLoaded(pool []member, start int) (int, error) {
 	n := len(pool)
-	i := int(b.rotate.Add(1) % uint64(n))
+	i := start
 	best, bestActive, bestWeight := -1, 0, 1
 	for range n {
 		m := pool[i]

@@ -61,22 +61,5 @@ func (b *Balancer) pickRandom(s *snapshot) (int, error) {
 	if best >= 0 {
 		return int(pool[best].idx), nil
 	}
-	n := len(pool)
-	i := rand.IntN(n)
-	for range n {
-		m := pool[i]
-		if t := b.targets[m.idx]; !t.Full() {
-			a := t.Active()
-			if best < 0 || a*bestWeight < bestActive*m.weight {
-				best, bestActive, bestWeight = i, a, m.weight
-			}
-		}
-		if i++; i == n {
-			i = 0
-		}
-	}
-	if best < 0 {
-		return -1, ErrAllFull
-	}
-	return int(pool[best].idx), nil
+	return b.leastLoaded(pool, rand.IntN(len(pool)))
 }
