@@ -215,14 +215,17 @@ func (cc *clientConn) httpRequestRules(hr *httpRules, be *backend) (answered, ke
 }
 
 // answerRule sends the answer of a terminal http-request rule. The
-// connection stays open when the request has no body to skip, as HAProxy.
+// connection stays open when the request has no body, or when its whole
+// body has already been read (it is skipped), as HAProxy, whose H1 mux
+// keeps the connection when the request message is complete.
 func (cc *clientConn) answerRule(r *rules.Rule, be *backend) bool {
 	st, fe := cc.rs, cc.fe
 	req := &cc.req
-	keep := req.KeepAlive && req.BodyMode() == h1.BodyNone && !cc.p.closing.Load() &&
+	body, whole := cc.bufferedBody()
+	keep := req.KeepAlive && whole && !cc.p.closing.Load() &&
 		connMode(fe.opts, backendOpts(be)) != Close
 	st.out = r.AppendResponse(st.out[:0], &st.ed, !keep)
-	cc.r += req.HeadLen
+	cc.r += req.HeadLen + body
 	status := r.Status()
 	fe.c.response(status)
 	if be != nil {
@@ -260,6 +263,30 @@ func (cc *clientConn) answerRule(r *rules.Rule, be *backend) bool {
 		return false
 	}
 	return true
+}
+
+// bufferedBody tells how many bytes of the current request's body follow
+// its head in the read buffer and whether that is the whole body.
+func (cc *clientConn) bufferedBody() (n int, whole bool) {
+	req := &cc.req
+	rest := cc.buf[cc.r+req.HeadLen : cc.w]
+	switch req.BodyMode() {
+	case h1.BodyNone:
+		return 0, true
+	case h1.BodyLength:
+		if int64(len(rest)) < req.ContentLength {
+			return 0, false
+		}
+		return int(req.ContentLength), true
+	case h1.BodyChunked:
+		var sc h1.ChunkedScanner
+		n, done, err := sc.Scan(rest)
+		if err != nil || !done {
+			return 0, false
+		}
+		return n, true
+	}
+	return 0, false
 }
 
 func backendOpts(be *backend) OptionSet {

@@ -151,13 +151,35 @@ func TestRulesEndToEnd(t *testing.T) {
 	}
 }
 
-func TestRulesAnswerClosesWithBody(t *testing.T) {
+// TestRulesAnswerWithBody: as haproxy's H1 mux, an answered request whose
+// body has fully arrived keeps the connection (the body is skipped and the
+// next request is read after it); one whose body is still coming closes it.
+func TestRulesAnswerWithBody(t *testing.T) {
 	be := proxytest.NewBackend(t, "app")
 	_, addr := startProxy(t, rulesConfig, "web", map[string]string{"BE": be.Addr()})
-	c := proxytest.Dial(t, addr)
-	c.Send(t, "POST /deny HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc")
-	head, resp, _ := c.Response(t, "POST")
-	if resp.StatusCode != 403 || !strings.Contains(head, "connection: close") {
-		t.Errorf("deny with a body: %q", head)
+	tests := []struct {
+		name, req string
+		close     bool
+	}{
+		{"whole length body", "POST /deny HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc", false},
+		{"whole chunked body", "POST /deny HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", false},
+		{"partial length body", "POST /deny HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", true},
+		{"partial chunked body", "POST /deny HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", true},
+	}
+	for _, tc := range tests {
+		c := proxytest.Dial(t, addr)
+		c.Send(t, tc.req)
+		head, resp, _ := c.Response(t, "POST")
+		if resp.StatusCode != 403 || strings.Contains(head, "connection: close") != tc.close {
+			t.Errorf("%s: want 403, close=%v; got %q", tc.name, tc.close, head)
+			continue
+		}
+		if tc.close {
+			continue
+		}
+		c.Send(t, "GET /health HTTP/1.1\r\nHost: h\r\n\r\n")
+		if _, resp, body := c.Response(t, "GET"); resp.StatusCode != 200 || body != "ok" {
+			t.Errorf("%s: next request on the connection: %d %q", tc.name, resp.StatusCode, body)
+		}
 	}
 }
