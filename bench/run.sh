@@ -11,7 +11,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5s}
 CONNS=${CONNS:-"50 1000"}
 BIN=${BIN:-bin/haappliance}
-SECTIONS=${SECTIONS:-"l7 mem"}
+SECTIONS=${SECTIONS:-"l7 mem l4 reload"}
 IDLE_CONNS=${IDLE_CONNS:-9000}
 MEM_ROUNDS=${MEM_ROUNDS:-3}
 
@@ -290,3 +290,9 @@ fi
 
 # VRRP failover (SECTIONS contains "vrrp"; root, keepalived): the real binary vs keepalived, into docs/performance.md.
 if [[ " $SECTIONS " == *" vrrp "* ]]; then go run ./vrrp/bench -out docs/performance.md -ours "$PWD/$BIN run --no-sysctl -c {config}"; fi
+
+# TLS (SECTIONS contains "tls"): handshakes/s and HTTPS keep-alive req/s, haproxy vs haappliance (bench/tls.sh).
+if [[ " $SECTIONS " == *" tls "* ]]; then BIN="$BIN" ROUNDS="$ROUNDS" DURATION="${TLS_DURATION:-3s}" ./bench/tls.sh; fi
+
+# Failed requests during SIGHUP reloads under load (SECTIONS contains "reload"; bar 0): bench/reload.sh.
+if [[ " $SECTIONS " == *" reload "* ]]; then BIN="$BIN" ./bench/reload.sh; fi

@@ -16,8 +16,10 @@ import (
 type pump struct {
 	src    net.Conn
 	srcTO  time.Duration // inactivity timeout on reads (0: none)
+	srcDL  *lazyDL       // src's read deadline
 	dst    net.Conn
 	dstTO  time.Duration
+	dstDL  *lazyDL // dst's write deadline
 	buf    []byte
 	r, w   *int
 	prefix []byte
@@ -59,6 +61,74 @@ func deadline(to time.Duration) time.Time {
 	return time.Now().Add(to)
 }
 
+// lazyDL is the deadline last set on one direction (read or write) of a
+// connection. Setting a deadline costs two clock reads, a lock and a
+// runtime timer update; a keep-alive connection would pay that several
+// times per request for timeouts of seconds that never fire. arm moves the
+// deadline only when the one in place would fire early or more than
+// dlSlack(to) late, so a timeout fires up to 1/16 of itself (at most
+// 250ms) late, and a busy connection re-arms a few times per second
+// instead of per request. Code that sets a deadline directly on the
+// connection calls forget.
+type lazyDL struct {
+	at  time.Time // the deadline in place (zero: none)
+	set bool      // at is known
+}
+
+// dlSlack is how late a timeout of to may fire.
+func dlSlack(to time.Duration) time.Duration {
+	return min(to/16, 250*time.Millisecond)
+}
+
+// Deadline directions.
+const (
+	dlRead  = false
+	dlWrite = true
+)
+
+// arm makes the deadline of c's direction now+to (to <= 0: none), give or
+// take the slack.
+func (d *lazyDL) arm(c net.Conn, write bool, now time.Time, to time.Duration) {
+	var at time.Time
+	if to > 0 {
+		want := now.Add(to)
+		if d.set && !d.at.IsZero() && !d.at.Before(want) && d.at.Sub(want) <= dlSlack(to) {
+			return
+		}
+		at = want.Add(dlSlack(to))
+	} else if d.set && d.at.IsZero() {
+		return
+	}
+	d.setAt(c, write, at)
+}
+
+// setAt sets the deadline to exactly at.
+func (d *lazyDL) setAt(c net.Conn, write bool, at time.Time) {
+	d.at, d.set = at, true
+	if write {
+		_ = c.SetWriteDeadline(at)
+	} else {
+		_ = c.SetReadDeadline(at)
+	}
+}
+
+// forget marks the deadline unknown (it was set directly on the
+// connection): the next arm sets it.
+func (d *lazyDL) forget() { d.set = false }
+
+// armDL sets a deadline through d when there is one, directly otherwise.
+func armDL(d *lazyDL, c net.Conn, write bool, to time.Duration) {
+	if d != nil {
+		d.arm(c, write, time.Now(), to)
+		return
+	}
+	if write {
+		_ = c.SetWriteDeadline(deadline(to))
+	} else {
+		_ = c.SetReadDeadline(deadline(to))
+	}
+}
+
 // write sends data to dst, after the pending prefix.
 func (p *pump) write(data []byte) error {
 	var b []byte
@@ -86,7 +156,7 @@ func (p *pump) write(data []byte) error {
 }
 
 func (p *pump) writeRaw(b []byte) error {
-	_ = p.dst.SetWriteDeadline(deadline(p.dstTO))
+	armDL(p.dstDL, p.dst, dlWrite, p.dstTO)
 	if _, err := p.dst.Write(b); err != nil {
 		return &pumpError{side: sideDst, err: err}
 	}
@@ -106,7 +176,7 @@ func (p *pump) flush() error {
 // fill reads more bytes into the (consumed) buffer.
 func (p *pump) fill() error {
 	*p.r, *p.w = 0, 0
-	_ = p.src.SetReadDeadline(deadline(p.srcTO))
+	armDL(p.srcDL, p.src, dlRead, p.srcTO)
 	n, err := p.src.Read(p.buf)
 	*p.w = n
 	if n > 0 {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"syscall"
+	"time"
 
 	"haappliance/proxy/h1"
 )
@@ -46,7 +47,7 @@ func (cc *clientConn) roundTrip(t *txn, head []byte, headEnd int) (bool, error) 
 	sc.takeBuf()
 	fe, be, srv := cc.fe, t.be, t.srv
 	// The head, plus the body bytes already received when they fit.
-	reqPump := pump{src: cc.conn, srcTO: fe.t.Client.D(), dst: sc, dstTO: be.t.Server.D(),
+	reqPump := pump{src: cc.conn, srcTO: fe.t.Client.D(), srcDL: &cc.rdl, dst: sc, dstTO: be.t.Server.D(), dstDL: &sc.wdl,
 		buf: cc.buf, r: &cc.r, w: &cc.w, prefix: head}
 	saveR := cc.r
 	cc.r = headEnd
@@ -98,7 +99,8 @@ func (cc *clientConn) roundTrip(t *txn, head []byte, headEnd int) (bool, error) 
 		}
 		if res.Status == 100 && bodyPending {
 			bodyPending = false
-			p := pump{src: cc.conn, srcTO: fe.t.Client.D(), dst: sc, dstTO: be.t.Server.D(), buf: cc.buf, r: &cc.r, w: &cc.w}
+			p := pump{src: cc.conn, srcTO: fe.t.Client.D(), srcDL: &cc.rdl, dst: sc, dstTO: be.t.Server.D(), dstDL: &sc.wdl,
+				buf: cc.buf, r: &cc.r, w: &cc.w}
 			if err := p.body(t.bodyMode, t.bodyLen); err != nil {
 				return cc.requestBodyFailed(t, err), nil
 			}
@@ -149,7 +151,7 @@ func (cc *clientConn) requestBodyFailed(t *txn, err error) bool {
 // server, with timeout server.
 func (cc *clientConn) readResponseHead(t *txn) (int, error) {
 	sc := t.sc
-	_ = sc.SetReadDeadline(deadline(t.be.t.Server.D()))
+	sc.rdl.arm(sc.Conn, dlRead, time.Now(), t.be.t.Server.D())
 	for {
 		if sc.r < sc.w {
 			n, err := h1.ParseResponse(sc.buf[sc.r:sc.w], &sc.res, h1.DefaultLimits)
@@ -191,7 +193,7 @@ func (cc *clientConn) relayInterim(t *txn) error {
 	}
 	out = append(out, '\r', '\n')
 	sc.r += res.HeadLen
-	_ = cc.conn.SetWriteDeadline(deadline(cc.fe.t.Client.D()))
+	cc.wdl.arm(cc.conn, dlWrite, time.Now(), cc.fe.t.Client.D())
 	_, err := cc.conn.Write(out)
 	return err
 }

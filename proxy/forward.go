@@ -26,9 +26,10 @@ type txn struct {
 	expect   bool
 	bodyMode h1.BodyMode
 	bodyLen  int64
-	now      int64 // unix seconds, for cookie dates
-	sentBody bool  // request body bytes reached the server
-	ckOp     byte  // persistence cookie operation on the response, for the log (0: none)
+	now      int64     // unix seconds, for cookie dates
+	start    time.Time // when the request reached its backend
+	sentBody bool      // request body bytes reached the server
+	ckOp     byte      // persistence cookie operation on the response, for the log (0: none)
 }
 
 var (
@@ -61,7 +62,7 @@ func (cc *clientConn) forward(be *backend) bool {
 	be.c.requests.Add(1)
 	t := &txn{be: be, mode: connMode(cc.fe.opts, be.opts), method: staticMethod(req.Method),
 		minor: req.Minor, upgrade: req.Upgrade, expect: req.Expect100,
-		bodyMode: req.BodyMode(), bodyLen: req.ContentLength, now: start.Unix()}
+		bodyMode: req.BodyMode(), bodyLen: req.ContentLength, now: start.Unix(), start: start}
 	t.clientKA = req.KeepAlive && t.mode != Close
 
 	var pref *server
@@ -75,18 +76,22 @@ func (cc *clientConn) forward(be *backend) bool {
 	}
 	key := cc.balanceKey(be)
 	srv, err := be.assign(pref, key, nil, p.done)
-	tw := p.now()
+	// The timers are read only for the log: a clock read costs.
+	logging := cc.logging()
+	var tw time.Time
+	if logging {
+		tw = p.now()
+		cc.log.Tw = tw.Sub(start)
+	}
 	if err != nil {
-		phase := byte(phaseQueue)
 		if errors.Is(err, ErrNoServer) {
-			phase = phaseConnect
+			cc.log.Tw = -1
+			cc.finishError(be, nil, 503, termServer, phaseConnect)
 		} else {
-			cc.log.Tw = tw.Sub(start)
+			cc.finishError(be, nil, 503, termServer, phaseQueue)
 		}
-		cc.finishError(be, nil, 503, termServer, phase)
 		return false
 	}
-	cc.log.Tw = tw.Sub(start)
 	srv.c.sessionStart()
 	sc, srv, err := cc.connect(t, srv, key)
 	if err != nil {
@@ -97,7 +102,9 @@ func (cc *clientConn) forward(be *backend) bool {
 		cc.finishError(be, srv, 503, termServer, phaseConnect)
 		return false
 	}
-	cc.log.Tc = p.now().Sub(tw)
+	if logging {
+		cc.log.Tc = p.now().Sub(tw)
+	}
 	t.srv, t.sc = srv, sc
 	t.direct = pref != nil && srv == pref
 	cc.cur.Store(sc)
@@ -135,7 +142,7 @@ func (cc *clientConn) balanceKey(be *backend) balance.Key {
 func (cc *clientConn) connect(t *txn, srv *server, key balance.Key) (*serverConn, *server, error) {
 	be, p := t.be, cc.p
 	if t.mode == KeepAlive {
-		if sc := srv.pool.get(p.now(), be.serverIdleTimeout()); sc != nil {
+		if sc := srv.pool.get(t.start, be.serverIdleTimeout()); sc != nil {
 			return sc, srv, nil
 		}
 	}
@@ -201,7 +208,7 @@ func (cc *clientConn) dial(srv *server, to time.Duration) (*serverConn, error) {
 		} else {
 			hdr = proxyproto.AppendV1(nil, cc.src, dst)
 		}
-		_ = c.SetWriteDeadline(deadline(to))
+		sc.wdl.arm(c, dlWrite, time.Now(), to)
 		if _, err := c.Write(hdr); err != nil {
 			_ = c.Close()
 			return nil, err

@@ -26,7 +26,9 @@ type clientConn struct {
 	idle atomic.Bool                // between requests: waiting for the first byte of the next one
 	cur  atomic.Pointer[serverConn] // the server connection in use
 	log  RequestLog
-	t0   time.Time // accept or end of the previous request
+	t0   time.Time // accept or end of the previous request (only kept when requests are logged)
+	rdl  lazyDL    // conn's read deadline
+	wdl  lazyDL    // conn's write deadline
 
 	rs *ruleState // http-request/response rules' memory (httprules.go)
 	// tFirst is when the first byte of the current request arrived (only
@@ -79,7 +81,9 @@ func (cc *clientConn) serve() (parked bool) {
 			cc.closeConn()
 			return false
 		}
-		cc.t0 = cc.p.now()
+		if cc.logging() {
+			cc.t0 = cc.p.now()
+		}
 	}
 }
 
@@ -111,20 +115,28 @@ func (cc *clientConn) readHead() headResult {
 		cc.idle.Store(!first)
 		cc.releaseIdle()
 	}
-	to := t.HTTPRequestTimeout()
-	if !got {
-		to = t.KeepAliveTimeout()
-	}
-	dl := deadline(to)
-	var parkAt time.Time
-	if !got {
-		parkAt = cc.parkDeadline(time.Now(), dl)
-	}
-	if parkAt.IsZero() {
-		_ = cc.conn.SetReadDeadline(dl)
+	// One clock read. While a keep-alive connection waits for its next
+	// request the read deadline is when it parks; once the request started
+	// that (earlier) deadline stays in place and is moved to the
+	// http-request one only if it fires (early): a busy connection does not
+	// move its deadline on every request (lazyDL).
+	now := time.Now()
+	var dl, parkAt, reqDL time.Time
+	if got {
+		cc.rdl.arm(cc.conn, dlRead, now, t.HTTPRequestTimeout())
 	} else {
-		_ = cc.conn.SetReadDeadline(parkAt)
+		if to := t.KeepAliveTimeout(); to > 0 {
+			dl = now.Add(to)
+		}
+		parkAt = cc.parkDeadline(now, dl)
+		switch {
+		case parkAt.IsZero():
+			cc.rdl.arm(cc.conn, dlRead, now, t.KeepAliveTimeout())
+		case !cc.rdl.set || !cc.rdl.at.Equal(parkAt):
+			cc.rdl.setAt(cc.conn, dlRead, parkAt)
+		}
 	}
+	early := false // the deadline in place is parkAt, before reqDL
 	started := cc.r < cc.w
 	logging := cc.logging()
 	if logging {
@@ -160,18 +172,29 @@ func (cc *clientConn) readHead() headResult {
 				if logging {
 					cc.tFirst = cc.p.now()
 				}
-				if !got {
-					_ = cc.conn.SetReadDeadline(deadline(t.HTTPRequestTimeout()))
+				switch {
+				case got:
+				case parkAt.IsZero():
+					cc.rdl.arm(cc.conn, dlRead, time.Now(), t.HTTPRequestTimeout())
+				default:
+					reqDL, early = deadline(t.HTTPRequestTimeout()), true
 				}
 			}
 			continue
 		}
-		if !parkAt.IsZero() && isTimeout(err) && !cc.p.closing.Load() {
+		if early && isTimeout(err) && !cc.p.closing.Load() {
+			early = false
+			if reqDL.IsZero() || time.Now().Before(reqDL) {
+				cc.rdl.setAt(cc.conn, dlRead, reqDL)
+				continue
+			}
+		}
+		if !started && !parkAt.IsZero() && isTimeout(err) && !cc.p.closing.Load() {
 			if cc.park(dl) {
 				return headParked
 			}
 			parkAt = time.Time{}
-			_ = cc.conn.SetReadDeadline(dl)
+			cc.rdl.setAt(cc.conn, dlRead, dl)
 			continue
 		}
 		if isTimeout(err) && (started || first) && !cc.p.closing.Load() {
@@ -206,7 +229,7 @@ func (cc *clientConn) badRequest(code int) {
 // instead of a reset.
 func (cc *clientConn) writeError(code int) {
 	page := errorResponse(code)
-	_ = cc.conn.SetWriteDeadline(deadline(cc.fe.t.Client.D()))
+	cc.wdl.arm(cc.conn, dlWrite, time.Now(), cc.fe.t.Client.D())
 	if _, err := cc.conn.Write(page); err != nil {
 		return
 	}
@@ -221,7 +244,7 @@ func (cc *clientConn) linger() {
 		return
 	}
 	_ = tc.CloseWrite()
-	_ = cc.conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	cc.rdl.setAt(cc.conn, dlRead, time.Now().Add(500*time.Millisecond))
 	_, _ = io.CopyN(io.Discard, cc.conn, 256<<10)
 }
 
@@ -234,9 +257,13 @@ func (cc *clientConn) handle() bool {
 	fe.c.bytesIn.Add(uint64(cc.req.HeadLen))
 	cc.beginLog()
 	if fe.stats != nil && fe.stats.matches(&cc.req) {
-		return cc.serveStats()
+		keep := cc.serveStats()
+		cc.rdl.forget() // stats_serve.go sets deadlines directly
+		cc.wdl.forget()
+		return keep
 	}
 	if answered, keep := cc.httpRequestRules(&fe.rules, nil); answered {
+		cc.wdl.forget() // httprules.go sets the write deadline directly
 		return keep
 	}
 	be := fe.backendFor(&cc.smp)
@@ -245,6 +272,7 @@ func (cc *clientConn) handle() bool {
 		return false
 	}
 	if answered, keep := cc.httpRequestRules(&be.rules, be); answered {
+		cc.wdl.forget()
 		return keep
 	}
 	return cc.forward(be)

@@ -124,6 +124,12 @@ func (cc *clientConn) parkDeadline(now, dl time.Time) time.Time {
 		return time.Time{}
 	}
 	at := now.Add(parkAfter)
+	if d := &cc.rdl; d.set && !d.at.IsZero() && d.at.Sub(now) >= parkAfter/2 && d.at.Sub(now) <= 2*parkAfter {
+		// The park deadline in place is close enough: parking after 50ms
+		// or 200ms of idleness instead of 100ms changes nothing, moving
+		// the deadline costs a timer update per request.
+		at = d.at
+	}
 	if !dl.IsZero() && dl.Sub(at) < parkAfter {
 		return time.Time{} // the keep-alive timeout ends soon anyway
 	}

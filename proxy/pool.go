@@ -17,7 +17,8 @@ type serverConn struct {
 	buf       []byte
 	r, w      int // unread response bytes are buf[r:w]
 	idleSince time.Time
-	reused    bool // came from the idle pool
+	reused    bool   // came from the idle pool
+	rdl, wdl  lazyDL // the connection's read and write deadlines
 	res       h1.Response
 }
 

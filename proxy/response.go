@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"time"
+
 	"haappliance/proxy/h1"
 )
 
@@ -28,13 +30,15 @@ func (cc *clientConn) relayResponse(t *txn, bodyPending bool) bool {
 	headLen := int64(len(out))
 	sc.r += res.HeadLen
 	status := res.Status
-	cc.log.Tr = cc.p.now().Sub(cc.tFirst) - cc.log.Tq - cc.log.Tw - cc.log.Tc
+	if cc.logging() {
+		cc.log.Tr = cc.p.now().Sub(cc.tFirst) - cc.log.Tq - cc.log.Tw - cc.log.Tc
+	}
 	fe.c.response(status)
 	be.c.response(status)
 	srv.c.response(status)
 
 	if status == 101 {
-		_ = cc.conn.SetWriteDeadline(deadline(fe.t.Client.D()))
+		cc.wdl.arm(cc.conn, dlWrite, time.Now(), fe.t.Client.D())
 		if _, err := cc.conn.Write(out); err != nil {
 			sc.close()
 			return false
@@ -48,7 +52,7 @@ func (cc *clientConn) relayResponse(t *txn, bodyPending bool) bool {
 		return false
 	}
 
-	p := pump{src: sc, srcTO: be.t.Server.D(), dst: cc.conn, dstTO: fe.t.Client.D(),
+	p := pump{src: sc, srcTO: be.t.Server.D(), srcDL: &sc.rdl, dst: cc.conn, dstTO: fe.t.Client.D(), dstDL: &cc.wdl,
 		buf: sc.buf, r: &sc.r, w: &sc.w, prefix: out}
 	err := p.body(mode, res.ContentLength)
 	fe.c.bytesOut.Add(uint64(headLen + p.n))
@@ -70,7 +74,7 @@ func (cc *clientConn) relayResponse(t *txn, bodyPending bool) bool {
 	}
 	reuse := t.mode == KeepAlive && res.KeepAlive && mode != h1.BodyUntilClose &&
 		!bodyPending && sc.r == sc.w && !cc.p.closing.Load() && !srv.retired.Load()
-	if !reuse || !srv.pool.put(sc, cc.p.now()) {
+	if !reuse || !srv.pool.put(sc, t.start) { // the request's start: one clock read less, the idle time counts from a bit earlier
 		sc.close()
 	}
 	cc.logDone(t, status, headLen+p.n, termNone, phaseNone)
