@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -66,14 +67,14 @@ func ParseDuration(s string) (time.Duration, error) {
 		if n < 0 {
 			return 0, fmt.Errorf("negative duration %q", s)
 		}
-		return time.Duration(n) * time.Millisecond, nil
+		return scale(s, n, time.Millisecond)
 	}
 	if strings.HasSuffix(s, "d") {
 		n, err := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64)
 		if err != nil || n < 0 {
 			return 0, fmt.Errorf("invalid duration %q", s)
 		}
-		return time.Duration(n) * 24 * time.Hour, nil
+		return scale(s, n, 24*time.Hour)
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -83,6 +84,15 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("negative duration %q", s)
 	}
 	return d, nil
+}
+
+// scale returns n units, or an error when that does not fit a Duration
+// (about 292 years).
+func scale(s string, n int64, unit time.Duration) (time.Duration, error) {
+	if n > int64(math.MaxInt64/unit) {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return time.Duration(n) * unit, nil
 }
 
 // FormatDuration renders d with the largest unit that divides it exactly,

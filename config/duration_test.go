@@ -18,7 +18,7 @@ func TestParseDuration(t *testing.T) {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "5x", "-5s", "-3", "s", "1.5.5s"} {
+	for _, in := range []string{"", "5x", "-5s", "-3", "s", "1.5.5s", "107000d", "9223372036854775807"} { // the last two: overflow (fuzz)
 		if _, err := ParseDuration(in); err == nil {
 			t.Errorf("ParseDuration(%q) accepted", in)
 		}
@@ -42,4 +42,16 @@ func TestDurationTOML(t *testing.T) {
 	if got := FormatDuration(1500 * time.Millisecond); got != "1500ms" {
 		t.Errorf("FormatDuration = %q", got)
 	}
+}
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"5s", "2000ms", "100", "1m30s", "2d", "-3", "", "9999999999999999999d", "1.5h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err == nil && d < 0 {
+			t.Fatalf("ParseDuration(%q) = %v: negative accepted", s, d)
+		}
+	})
 }
