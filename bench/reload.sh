@@ -15,33 +15,11 @@ RELOADS=${RELOADS:-4}
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "reload: wrk and nginx needed (make deps)"; exit 1; }
 ulimit -n 20000 2>/dev/null || true
 
-work=$(mktemp -d /tmp/haappliance-reload.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "reload: nothing on port $1"; exit 1; }
+NAME=reload
+. "$(dirname "$0")/lib.sh"
 
 BACKEND=$(port); OURS=$(port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx.conf" <<NGX
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:$BACKEND; location / { return 200 "ok\n"; } }
-}
-NGX
-nginx -c "$work/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+start_nginx $BACKEND 4096
 
 conf() { # conf VERSION: routing of /v/ changes with each version
 cat > "$work/haappliance.toml" <<OURS

@@ -24,17 +24,8 @@ for tool in haproxy nginx wrk openssl; do
 done
 [ -x "$BIN" ] || { echo "bench tls: $BIN missing (make build)"; exit 1; }
 
-work=$(mktemp -d /tmp/haappliance-bench-tls.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "bench tls: nothing on port $1"; exit 1; }
+NAME=bench-tls
+. "$(dirname "$0")/lib.sh"
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 range() { sort -g | awk 'NR==1{min=$1} {max=$1} END {printf "%.0f-%.0f\n", min, max}'; }
 
@@ -46,22 +37,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -keyout "$work/key.pem" -out "$work/crt.pem" 2>/dev/null
 cat "$work/crt.pem" "$work/key.pem" > "$work/bench.pem"
 
-mkdir -p "$work/nginx"
-cat > "$work/nginx.conf" <<NGX
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 60s;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:$BACKEND; location / { return 200 "Hello! This is the bench backend.\n"; } }
-}
-NGX
-nginx -c "$work/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+start_nginx $BACKEND 4096
 
 cat > "$work/haproxy.cfg" <<HAP
 global
