@@ -7,15 +7,12 @@ import (
 	"net/http"
 	"os/exec"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/vishvananda/netns"
 
 	"haappliance/internal/lab"
 )
@@ -34,7 +31,7 @@ type clientLoop struct {
 	done       sync.WaitGroup
 }
 
-func startClientLoop(cw *nsDialer, url string) *clientLoop {
+func startClientLoop(cw *nsWorker, url string) *clientLoop {
 	c := &clientLoop{stop: make(chan struct{})}
 	hc := cw.httpClient(500 * time.Millisecond)
 	c.done.Add(1)
@@ -61,76 +58,6 @@ func startClientLoop(cw *nsDialer, url string) *clientLoop {
 
 func (c *clientLoop) Stop() { close(c.stop); c.done.Wait() }
 
-// nsDialer dials from a lab host's namespace, like nsWorker, but stays
-// safe when http.Transport finishes a dial in the background after the
-// test ended (a request that timed out during a failover leaves one): a
-// dial after Cleanup fails instead of sending on a closed channel.
-type nsDialer struct {
-	jobs chan func()
-	quit chan struct{}
-}
-
-func newNSDialer(t *testing.T, h *lab.Host) *nsDialer {
-	t.Helper()
-	d := &nsDialer{jobs: make(chan func()), quit: make(chan struct{})}
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		target, err := netns.GetFromName(h.NS)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer target.Close()
-		if err := netns.Set(target); err != nil {
-			errc <- err
-			return
-		}
-		errc <- nil
-		for {
-			select {
-			case job := <-d.jobs:
-				job()
-			case <-d.quit:
-				return
-			}
-		}
-	}()
-	if err := <-errc; err != nil {
-		t.Fatalf("namespace %s: %v", h.NS, err)
-	}
-	t.Cleanup(func() { close(d.quit) })
-	return d
-}
-
-func (d *nsDialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	type res struct {
-		c   net.Conn
-		err error
-	}
-	ch := make(chan res, 1)
-	job := func() {
-		var nd net.Dialer
-		c, err := nd.DialContext(ctx, network, addr)
-		ch <- res{c, err}
-	}
-	select {
-	case d.jobs <- job:
-	case <-d.quit:
-		return nil, net.ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	r := <-ch
-	return r.c, r.err
-}
-
-// httpClient opens a new connection per request, so every request tests
-// where the VIP is now.
-func (d *nsDialer) httpClient(timeout time.Duration) *http.Client {
-	return &http.Client{Timeout: timeout, Transport: &http.Transport{DialContext: d.dial, DisableKeepAlives: true}}
-}
-
 // TestChaosMasterKilledUnderLoad: SIGKILL of the master while a client
 // loops through the VIP. The backup takes over within 3 × advert + skew
 // (RFC 5798 Master_Down_Interval), the client is served again right after,
@@ -146,7 +73,7 @@ func TestChaosMasterKilledUnderLoad(t *testing.T) {
 	waitVIP(t, w1, true, 10*time.Second)
 	n1.waitStatus(t, "MASTER 103", instanceIs("MASTER", 103, true, ""), 10*time.Second)
 	n2.waitStatus(t, "BACKUP 102", instanceIs("BACKUP", 102, false, ""), 10*time.Second)
-	cw := newNSDialer(t, client)
+	cw := newNSWorker(t, client)
 	// The client reaches the VIP (its first ARP resolution included)
 	// before the measured loop starts.
 	hc := cw.httpClient(time.Second)

@@ -237,11 +237,19 @@ var errWorkerDone = errors.New("namespace worker stopped")
 
 // run hands job to the namespace's thread, or reports that it has stopped.
 func (w *nsWorker) run(job func()) bool {
+	return w.runCtx(context.Background(), job) == nil
+}
+
+// runCtx is run that also gives up when ctx ends (a dial that http.Transport
+// abandoned during a failover must not wait for the thread).
+func (w *nsWorker) runCtx(ctx context.Context, job func()) error {
 	select {
 	case w.jobs <- job:
-		return true
+		return nil
 	case <-w.done:
-		return false
+		return errWorkerDone
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -252,12 +260,12 @@ func (w *nsWorker) dial(ctx context.Context, network, addr string) (net.Conn, er
 		err error
 	}
 	ch := make(chan res, 1)
-	if !w.run(func() {
+	if err := w.runCtx(ctx, func() {
 		var d net.Dialer
 		c, err := d.DialContext(ctx, network, addr)
 		ch <- res{c, err}
-	}) {
-		return nil, errWorkerDone
+	}); err != nil {
+		return nil, err
 	}
 	r := <-ch
 	return r.c, r.err
