@@ -128,6 +128,7 @@ func tcpListen(timeouts, extra string, servers ...string) string {
 [listen.tcp-in]
 bind = ["127.0.0.1:0"]
 mode = "tcp"
+log = "global"
 timeout = { ` + timeouts + ` }
 ` + extra + `
 server = [

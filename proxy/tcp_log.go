@@ -22,11 +22,12 @@ type tcpRecord struct {
 }
 
 // finish completes the record and emits the tcplog line at info level when
-// the frontend has option tcplog. By then the session no longer counts on
+// the frontend has option tcplog and a `log` target (HAProxy logs nothing
+// without one, as for httplog). By then the session no longer counts on
 // its backend and server, as in HAProxy's line (%bc/%sc exclude it, %ac
 // and %fc include it).
 func (s *tcpSession) finish(be *backend, srv *server) {
-	if !s.fe.opts.Has("tcplog") {
+	if !s.fe.opts.Has("tcplog") || s.fe.model.Log == "" {
 		return
 	}
 	p, r := s.p, &s.rec

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"io"
 	"net"
 	"regexp"
@@ -173,5 +174,33 @@ func TestTCPLogLine(t *testing.T) {
 		if !want[i].MatchString(l) {
 			t.Errorf("line %d %q does not match %v", i, l, want[i])
 		}
+	}
+}
+
+// TestTCPLogNeedsLogTarget: option tcplog without a `log` key writes no
+// line, as HAProxy (and as httplog here).
+func TestTCPLogNeedsLogTarget(t *testing.T) {
+	echo := echoServer(t)
+	opts, logs := tcpLogOptions()
+	cfg := strings.Replace(tcpListen(defaultTimeouts, `option = ["tcplog"]`,
+		`{ name = "s1", address = "`+echo.Addr()+`" }`), "log = \"global\"\n", "", 1)
+	p, addr := startProxy(t, cfg, "tcp-in", nil, opts)
+	c := dialTCP(t, addr)
+	_, _ = c.Write([]byte("x"))
+	_ = c.CloseWrite()
+	if got := readAllTCP(t, c); got != "x" {
+		t.Fatalf("echo: %q", got)
+	}
+	// Shutdown returns once every session has finished (and would have
+	// logged): only then is "no line" a fact.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if len(logs.lines) != 0 {
+		t.Errorf("tcplog lines without a log target: %q", logs.lines)
 	}
 }
