@@ -136,3 +136,16 @@ func Ms(d time.Duration) int64 {
 	}
 	return int64(d / time.Millisecond)
 }
+
+// appendHead appends what the httplog and tcplog lines start with:
+// "CLIENT:PORT [DATE] FRONTEND BACKEND/SERVER ".
+func appendHead(dst []byte, client netip.AddrPort, date time.Time, frontend string, tls bool, backend, server string) []byte {
+	dst = appendClient(dst, client)
+	dst = append(dst, ' ', '[')
+	dst = appendDate(dst, date)
+	dst = append(dst, ']', ' ')
+	dst = appendFrontend(dst, frontend, tls)
+	dst = append(dst, ' ')
+	dst = appendBackendServer(dst, frontend, backend, server)
+	return append(dst, ' ')
+}

@@ -58,14 +58,7 @@ type HTTPLog struct {
 
 // AppendTo appends the httplog line (without a trailing newline) to dst.
 func (l *HTTPLog) AppendTo(dst []byte) []byte {
-	dst = appendClient(dst, l.Client)
-	dst = append(dst, ' ', '[')
-	dst = appendDate(dst, l.Date)
-	dst = append(dst, ']', ' ')
-	dst = appendFrontend(dst, l.Frontend, l.TLS)
-	dst = append(dst, ' ')
-	dst = appendBackendServer(dst, l.Frontend, l.Backend, l.Server)
-	dst = append(dst, ' ')
+	dst = appendHead(dst, l.Client, l.Date, l.Frontend, l.TLS, l.Backend, l.Server)
 	dst = appendTimer(dst, l.TR)
 	dst = append(dst, '/')
 	dst = appendTimer(dst, l.Tw)

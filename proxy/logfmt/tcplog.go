@@ -40,14 +40,7 @@ type TCPLog struct {
 
 // AppendTo appends the tcplog line (without a trailing newline) to dst.
 func (l *TCPLog) AppendTo(dst []byte) []byte {
-	dst = appendClient(dst, l.Client)
-	dst = append(dst, ' ', '[')
-	dst = appendDate(dst, l.Accept)
-	dst = append(dst, ']', ' ')
-	dst = appendFrontend(dst, l.Frontend, l.TLS)
-	dst = append(dst, ' ')
-	dst = appendBackendServer(dst, l.Frontend, l.Backend, l.Server)
-	dst = append(dst, ' ')
+	dst = appendHead(dst, l.Client, l.Accept, l.Frontend, l.TLS, l.Backend, l.Server)
 	dst = appendTimer(dst, l.Tw)
 	dst = append(dst, '/')
 	dst = appendTimer(dst, l.Tc)
