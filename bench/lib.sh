@@ -41,3 +41,45 @@ NGX
   nginx -c "$work/nginx.conf" -g 'daemon off;' &
   pids+=($!)
 }
+
+# http_pair PREFIX MAXCONN HAP_PORT OURS_PORT [HAP_BIND_OPTS] [OURS_FE_LINE]
+# writes $work/PREFIX.cfg (haproxy) and $work/PREFIX.toml (haappliance): the
+# same HTTP keep-alive frontend on 127.0.0.1 in front of the nginx backend
+# on $BACKEND, at the same maxconn. HAP_BIND_OPTS is appended to haproxy's
+# bind line (e.g. "ssl crt FILE alpn h2,http/1.1"), OURS_FE_LINE added to
+# haappliance's frontend (e.g. its tls table).
+http_pair() {
+  local prefix=$1 maxconn=$2 hap=$3 ours=$4 hapbind=${5:-} oursfe=${6:-}
+  cat > "$work/$prefix.cfg" <<HAP
+global
+    maxconn $maxconn
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:$hap $hapbind
+    default_backend be
+backend be
+    server s1 127.0.0.1:$BACKEND maxconn $maxconn
+HAP
+  cat > "$work/$prefix.toml" <<OURS
+[global]
+maxconn = $maxconn
+control_socket = "$work/$prefix.sock"
+[sysctl]
+apply = false
+[defaults]
+mode = "http"
+option = ["http-keep-alive"]
+timeout = { connect = "5s", client = "30s", server = "30s" }
+[frontend.fe]
+bind = ["127.0.0.1:$ours"]
+$oursfe
+default_backend = "be"
+[backend.be]
+server = [ { name = "s1", address = "127.0.0.1:$BACKEND", maxconn = $maxconn } ]
+OURS
+}

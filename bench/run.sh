@@ -28,43 +28,11 @@ BACKEND=$(port); HAP=$(port); OURS=$(port)
 
 start_nginx $BACKEND 9500
 
-cat > "$work/haproxy.cfg" <<HAP
-global
-    maxconn 9000
-defaults
-    mode http
-    option http-keep-alive
-    timeout connect 5s
-    timeout client 30s
-    timeout server 30s
-frontend fe
-    bind 127.0.0.1:$HAP
-    default_backend be
-backend be
-    balance roundrobin
-    server s1 127.0.0.1:$BACKEND maxconn 9000
-HAP
-haproxy -db -f "$work/haproxy.cfg" &
+http_pair main 9000 $HAP $OURS
+haproxy -db -f "$work/main.cfg" &
 pids+=($!)
 
-cat > "$work/haappliance.toml" <<OURS
-[global]
-maxconn = 9000
-control_socket = "$work/admin.sock"
-[sysctl]
-apply = false
-[defaults]
-mode = "http"
-option = ["http-keep-alive"]
-timeout = { connect = "5s", client = "30s", server = "30s" }
-[frontend.fe]
-bind = ["127.0.0.1:$OURS"]
-default_backend = "be"
-[backend.be]
-balance = "roundrobin"
-server = [ { name = "s1", address = "127.0.0.1:$BACKEND", maxconn = 9000 } ]
-OURS
-"$BIN" run -c "$work/haappliance.toml" --no-sysctl 2>"$work/ours.log" &
+"$BIN" run -c "$work/main.toml" --no-sysctl 2>"$work/ours.log" &
 pids+=($!)
 wait_port $BACKEND; wait_port $HAP; wait_port $OURS
 
@@ -120,18 +88,15 @@ if [[ " $SECTIONS " == *" mem "* ]]; then
   go build -o "$work/idlemem" ./bench/idlemem
   rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
   memcfg=$((IDLE_CONNS + 500))
-  sed "s/maxconn 9000/maxconn $memcfg/" "$work/haproxy.cfg" > "$work/haproxy-mem.cfg"
-  sed "s/maxconn = 9000/maxconn = $memcfg/" "$work/haappliance.toml" | sed "s#admin.sock#admin-mem.sock#" > "$work/haappliance-mem.toml"
   # mem_round WHO -> "KB_per_conn open errors"
   mem_round() {
     local pid mp
     mp=$(port)
+    http_pair mem "$memcfg" "$mp" "$mp"
     if [ "$1" = hap ]; then
-      sed "s/127.0.0.1:$HAP\$/127.0.0.1:$mp/" "$work/haproxy-mem.cfg" > "$work/m.cfg"
-      haproxy -db -f "$work/m.cfg" >/dev/null 2>&1 & pid=$!
+      haproxy -db -f "$work/mem.cfg" >/dev/null 2>&1 & pid=$!
     else
-      sed "s/127.0.0.1:$OURS\"/127.0.0.1:$mp\"/" "$work/haappliance-mem.toml" > "$work/m.toml"
-      "$BIN" run -c "$work/m.toml" --no-sysctl >/dev/null 2>>"$work/ours-mem.log" & pid=$!
+      "$BIN" run -c "$work/mem.toml" --no-sysctl >/dev/null 2>>"$work/ours-mem.log" & pid=$!
     fi
     pids+=($pid)
     wait_port "$mp"; sleep 0.5

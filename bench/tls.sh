@@ -39,42 +39,11 @@ cat "$work/crt.pem" "$work/key.pem" > "$work/bench.pem"
 
 start_nginx $BACKEND 4096
 
-cat > "$work/haproxy.cfg" <<HAP
-global
-    maxconn 4000
-defaults
-    mode http
-    option http-keep-alive
-    timeout connect 5s
-    timeout client 30s
-    timeout server 30s
-frontend fe
-    bind 127.0.0.1:$HAP ssl crt $work/bench.pem alpn h2,http/1.1
-    default_backend be
-backend be
-    server s1 127.0.0.1:$BACKEND maxconn 4000
-HAP
-haproxy -db -f "$work/haproxy.cfg" &
+http_pair tls 4000 $HAP $OURS "ssl crt $work/bench.pem alpn h2,http/1.1" 'tls = { certificates = ["'"$work/bench.pem"'"], alpn = ["h2", "http/1.1"] }'
+haproxy -db -f "$work/tls.cfg" &
 pids+=($!)
 
-cat > "$work/haappliance.toml" <<OURS
-[global]
-maxconn = 4000
-control_socket = "$work/admin.sock"
-[sysctl]
-apply = false
-[defaults]
-mode = "http"
-option = ["http-keep-alive"]
-timeout = { connect = "5s", client = "30s", server = "30s" }
-[frontend.fe]
-bind = ["127.0.0.1:$OURS"]
-tls = { certificates = ["$work/bench.pem"], alpn = ["h2", "http/1.1"] }
-default_backend = "be"
-[backend.be]
-server = [ { name = "s1", address = "127.0.0.1:$BACKEND", maxconn = 4000 } ]
-OURS
-"$BIN" run -c "$work/haappliance.toml" --no-sysctl 2>"$work/ours.log" &
+"$BIN" run -c "$work/tls.toml" --no-sysctl 2>"$work/ours.log" &
 pids+=($!)
 wait_port $BACKEND; wait_port $HAP; wait_port $OURS
 
