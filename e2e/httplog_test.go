@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"haappliance/internal/rsyslogtest"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,27 +17,9 @@ import (
 // and the file.
 func startHTTPLogRsyslog(t *testing.T) (int, string) {
 	t.Helper()
-	rsyslogd, err := exec.LookPath("rsyslogd")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/rsyslogd"); err2 != nil {
-			t.Skip("rsyslogd not installed: `make deps` installs it (apt-get install rsyslog)")
-		}
-		rsyslogd = "/usr/sbin/rsyslogd"
-	}
-	dir := t.TempDir()
 	port := freeUDPPort(t)
-	out := filepath.Join(dir, "local0.log")
-	conf := fmt.Sprintf(`global(workDirectory=%q)
-module(load="imudp")
-input(type="imudp" address="127.0.0.1" port="%d")
-template(name="raw" type="string" string="%%syslogseverity-text%%|%%syslogtag%%|%%msg%%\n")
-local0.* action(type="omfile" file=%q template="raw")
-`, dir, port, out)
-	cfg := filepath.Join(dir, "rsyslog.conf")
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	startProcess(t, rsyslogd, "-n", "-f", cfg, "-i", filepath.Join(dir, "rsyslogd.pid"))
+	args, out := rsyslogtest.Config(t, "127.0.0.1", port, "%syslogseverity-text%|%syslogtag%|%msg%\n")
+	startProcess(t, rsyslogtest.Binary(t), args...)
 	return port, out
 }
 

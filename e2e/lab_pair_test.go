@@ -3,8 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"haappliance/internal/rsyslogtest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -79,26 +79,8 @@ func instanceIs(state string, prio int, held bool, master string) func(*labStatu
 // storing local0 lines raw (with their <PRI>) in the returned file.
 func startRsyslog(t *testing.T, h *lab.Host, addr string) string {
 	t.Helper()
-	rsyslogd, err := exec.LookPath("rsyslogd")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/rsyslogd"); err2 != nil {
-			t.Skip("rsyslogd not installed: `make deps` installs it as root (apt-get install rsyslog)")
-		}
-		rsyslogd = "/usr/sbin/rsyslogd"
-	}
-	dir := t.TempDir()
-	out := filepath.Join(dir, "haproxy.log")
-	conf := fmt.Sprintf(`global(workDirectory=%q)
-module(load="imudp")
-input(type="imudp" address=%q port="514")
-template(name="raw" type="string" string="<%%PRI%%>%%TIMESTAMP%% %%syslogtag%%%%msg%%\n")
-local0.* action(type="omfile" file=%q template="raw")
-`, dir, addr, out)
-	cfg := filepath.Join(dir, "rsyslog.conf")
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p, err := h.Start(rsyslogd, "-n", "-f", cfg, "-i", filepath.Join(dir, "rsyslogd.pid"))
+	args, out := rsyslogtest.Config(t, addr, 514, rsyslogtest.Raw)
+	p, err := h.Start(rsyslogtest.Binary(t), args...)
 	if err != nil {
 		t.Fatal(err)
 	}

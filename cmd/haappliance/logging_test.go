@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
+	"haappliance/internal/rsyslogtest"
 	"io"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -84,25 +84,10 @@ func TestSyslogLevelFilterPerTarget(t *testing.T) {
 // TestRsyslogReceivesAlertLines runs a real rsyslogd (Debian's package) with
 // a UDP input on loopback and checks the stored line.
 func TestRsyslogReceivesAlertLines(t *testing.T) {
-	rsyslogd, err := exec.LookPath("rsyslogd")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/rsyslogd"); err2 != nil {
-			t.Skip("rsyslogd not installed: `make test` installs it as root on Debian (apt-get install rsyslog)")
-		}
-		rsyslogd = "/usr/sbin/rsyslogd"
-	}
-	dir := t.TempDir()
+	rsyslogd := rsyslogtest.Binary(t)
 	port := freeUDPPort(t)
-	out := filepath.Join(dir, "haproxy.log")
-	conf := fmt.Sprintf(`global(workDirectory=%q)
-module(load="imudp")
-input(type="imudp" address="127.0.0.1" port="%d")
-template(name="raw" type="string" string="<%%PRI%%>%%TIMESTAMP%% %%syslogtag%%%%msg%%\n")
-local0.* action(type="omfile" file=%q template="raw")
-`, dir, port, out)
-	cfgPath := filepath.Join(dir, "rsyslog.conf")
-	os.WriteFile(cfgPath, []byte(conf), 0o600)
-	cmd := exec.Command(rsyslogd, "-n", "-f", cfgPath, "-i", filepath.Join(dir, "rsyslogd.pid"))
+	args, out := rsyslogtest.Config(t, "127.0.0.1", port, rsyslogtest.Raw)
+	cmd := exec.Command(rsyslogd, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
