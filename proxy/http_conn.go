@@ -36,15 +36,13 @@ type clientConn struct {
 	tFirst time.Time
 
 	// Idle parking (idle.go, park_linux.go).
-	hdrs     *[]h1.Header    // pooled backing of req.Headers; nil while idle
-	raw      syscall.RawConn // nil unless a plain *net.TCPConn
-	fd       int             // its descriptor, -1 when unknown
-	readFn   func(fd uintptr) bool
-	rn       int   // result of readFn
-	rerr     error // result of readFn
-	parked   bool  // guarded by the parker's mutex
-	timer    *time.Timer
-	expireFn func()
+	hdrs   *[]h1.Header    // pooled backing of req.Headers; nil while idle
+	raw    syscall.RawConn // nil unless a plain *net.TCPConn
+	fd     int             // its descriptor, -1 when unknown
+	readFn func(fd uintptr) bool
+	rn     int   // result of readFn
+	rerr   error // result of readFn
+	parked bool  // attached to the parker; guarded by its mutex
 }
 
 func newClientConn(p *Proxy, f *frontend, c net.Conn) *clientConn {

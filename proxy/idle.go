@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"io"
+	"net"
 	"sync"
 	"syscall"
 	"time"
@@ -22,9 +23,14 @@ import (
 //     read is the one conn.Read would have made).
 //   - A connection still idle parkAfter later leaves its goroutine too: it
 //     is handed to the parker (an epoll set of its own on Linux), and a new
-//     goroutine picks it up when bytes arrive; a timer enforces the rest of
-//     timeout http-keep-alive. Busy connections never park, so the request
-//     path pays nothing for it.
+//     goroutine picks it up when bytes arrive; the parker's deadline heap
+//     enforces the rest of timeout http-keep-alive. Busy connections never
+//     park, so the request path pays nothing for it.
+//   - What is left then is the Go runtime's share (netFD, pollDesc, its
+//     deadline timer, addresses) and the clientConn, ~2.5 KB. A plain TCP
+//     connection parked for detachAfter more (park_linux.go) is detached:
+//     the parker keeps its descriptor and a 64-byte record, and rebuilds a
+//     net.Conn and a clientConn when bytes arrive (park_detach_linux.go).
 
 // parkAfter is how long an idle keep-alive connection keeps its goroutine
 // before it parks.
@@ -141,23 +147,15 @@ func (cc *clientConn) parkDeadline(now, dl time.Time) time.Time {
 // parker refused it (the caller keeps waiting with its goroutine).
 func (cc *clientConn) park(dl time.Time) bool {
 	cc.releaseIdle()
-	var wait time.Duration
-	if !dl.IsZero() {
-		wait = max(time.Until(dl), time.Nanosecond)
-	}
-	if cc.expireFn == nil {
-		cc.expireFn = cc.expire
-	}
-	return cc.p.parker.park(cc, wait)
+	return cc.p.parker.park(cc, dl)
 }
 
-// expire ends a parked connection whose keep-alive timeout passed: it
-// closes silently, as HAProxy does for an idle keep-alive connection.
-func (cc *clientConn) expire() {
-	if cc.p.parker.claim(cc) {
-		cc.closeConn()
-		cc.end()
-	}
+// canDetach reports whether the parker may detach the connection's
+// descriptor from the Go runtime: a plain TCP connection (TLS and PROXY
+// protocol ones keep their wrapper, and do not park).
+func (cc *clientConn) canDetach() bool {
+	_, ok := cc.conn.(*net.TCPConn)
+	return ok && cc.raw != nil && cc.r == cc.w
 }
 
 // resume serves a parked connection that became readable (or hung up) on

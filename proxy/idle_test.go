@@ -63,6 +63,7 @@ func TestIdleConnParksAndResumes(t *testing.T) {
 	}
 	s1 := proxytest.NewBackend(t, "s1")
 	p, addr := startProxy(t, idleConfig, "fe", map[string]string{"s1": s1.Addr(), "ka": "10s"})
+	p.parker.setDetachAfter(time.Hour) // this test is about the attached stage
 	c := proxytest.Dial(t, addr)
 	for i := range 3 {
 		c.Send(t, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
@@ -95,6 +96,7 @@ func TestParkedConnKeepAliveTimeout(t *testing.T) {
 	}
 	s1 := proxytest.NewBackend(t, "s1")
 	p, addr := startProxy(t, idleConfig, "fe", map[string]string{"s1": s1.Addr(), "ka": "400ms"})
+	p.parker.setDetachAfter(time.Hour) // this test is about the attached stage
 	c := proxytest.Dial(t, addr)
 	c.Send(t, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
 	c.Response(t, "GET")
@@ -123,6 +125,7 @@ func TestParkedConnHangupAndShutdown(t *testing.T) {
 	}
 	s1 := proxytest.NewBackend(t, "s1")
 	p, addr := startProxy(t, idleConfig, "fe", map[string]string{"s1": s1.Addr(), "ka": "10s"})
+	p.parker.setDetachAfter(time.Hour) // this test is about the attached stage
 	var cs []*proxytest.Client
 	for range 4 {
 		c := proxytest.Dial(t, addr)

@@ -13,8 +13,12 @@ type parker struct{}
 
 func newParker() (*parker, error) { return nil, errors.ErrUnsupported }
 
-func (pk *parker) park(*clientConn, time.Duration) bool { return false }
-func (pk *parker) claim(*clientConn) bool               { return false }
-func (pk *parker) parkedCount() int                     { return 0 }
-func (pk *parker) run(<-chan struct{})                  {}
-func (pk *parker) close()                               {}
+func (pk *parker) park(*clientConn, time.Time) bool { return false }
+func (pk *parker) claim(*clientConn) bool           { return false }
+func (pk *parker) parkedCount() int                 { return 0 }
+func (pk *parker) detachedCount() int               { return 0 }
+func (pk *parker) resumingCount() int               { return 0 }
+func (pk *parker) closeDetached() int               { return 0 }
+func (pk *parker) run(<-chan struct{})              {}
+func (pk *parker) close()                           {}
+func (pk *parker) setDetachAfter(time.Duration)     {}

@@ -288,10 +288,12 @@ const drainSettle = 10 * time.Millisecond
 
 // busy counts the client connections in a request, and those still in a
 // listener's accept queue (a request may already wait in their buffers).
+// A detached parked connection being resumed counts too (its request has
+// arrived, its clientConn is not in p.conns yet).
 func (p *Proxy) busy() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := 0
+	n := p.parker.resumingCount()
 	for c := range p.conns {
 		if !c.idle.Load() {
 			n++
@@ -304,7 +306,9 @@ func (p *Proxy) busy() int {
 }
 
 // closeIdle closes the client connections waiting for a next request and
-// returns how many connections remain.
+// returns how many connections remain. Parked connections have no
+// goroutine to finish them: the attached ones are claimed from the parker
+// and ended here, the detached ones (not in p.conns) closed by the parker.
 func (p *Proxy) closeIdle() int {
 	p.mu.Lock()
 	var parked []*clientConn
@@ -319,11 +323,12 @@ func (p *Proxy) closeIdle() int {
 	}
 	n := len(p.conns)
 	p.mu.Unlock()
-	for _, c := range parked { // parked: no goroutine to finish them
+	for _, c := range parked {
 		c.closeConn()
 		c.end()
 	}
-	return n
+	p.parker.closeDetached()
+	return n + p.parker.resumingCount()
 }
 
 func (p *Proxy) closeAll() {
@@ -342,6 +347,7 @@ func (p *Proxy) closeAll() {
 		c.closeConn()
 		c.end()
 	}
+	p.parker.closeDetached()
 }
 
 // reaper closes server connections idle for longer than their backend's
