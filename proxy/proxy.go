@@ -19,7 +19,7 @@ type Options struct {
 	// Log receives errors and, later, request log lines. Nil: discarded.
 	Log *logrus.Entry
 	// Listen opens a listener; cmd passes a pool that keeps sockets across
-	// reloads. Nil: net.Listen.
+	// reloads. Nil: Listen (plain TCP, not Multipath TCP).
 	Listen func(network, addr string) (net.Listener, error)
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
@@ -87,7 +87,7 @@ func New(cfg *Config, opts Options) (*Proxy, error) {
 		p.now = time.Now
 	}
 	if p.opts.Listen == nil {
-		p.opts.Listen = net.Listen
+		p.opts.Listen = Listen
 	}
 	if m.GlobalMaxConn > 0 {
 		p.global = make(chan struct{}, m.GlobalMaxConn)

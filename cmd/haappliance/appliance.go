@@ -136,7 +136,9 @@ func (a *appliance) Stop(ctx context.Context) error {
 	a.stopOnce.Do(func() {
 		var errs []error
 		if a.vipLns != nil {
-			a.vipLns.Quiesce()
+			if err := a.vipLns.Quiesce(); err != nil {
+				a.log.Warnf("stop: new connections cannot be held off during the hand-over: %v", err)
+			}
 		}
 		if a.px != nil && a.holdsVIP() {
 			// New connections are now dropped (clients retry their SYN and

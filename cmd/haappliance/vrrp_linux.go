@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"fmt"
 	"net"
 	"sync"
 	"syscall"
@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
+	"haappliance/proxy"
 	"haappliance/vrrp"
 )
 
@@ -36,15 +37,14 @@ type vipListeners struct {
 }
 
 func (v *vipListeners) Listen(network, addr string) (net.Listener, error) {
-	lc := net.ListenConfig{Control: func(network, _ string, c syscall.RawConn) error {
+	ln, err := proxy.ListenControl(network, addr, func(network, _ string, c syscall.RawConn) error {
 		return c.Control(func(fd uintptr) {
 			_ = unix.SetsockoptInt(int(fd), unix.SOL_IP, unix.IP_TRANSPARENT, 1)
 			if network == "tcp6" {
 				_ = unix.SetsockoptInt(int(fd), unix.SOL_IPV6, unix.IPV6_TRANSPARENT, 1)
 			}
 		})
-	}}
-	ln, err := lc.Listen(context.Background(), network, addr)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +72,13 @@ var quiesceFilter = []bpf.Instruction{
 }
 
 // Quiesce makes every listener drop new connection attempts silently: the
-// clients retry their SYN a second later and reach the next master.
-func (v *vipListeners) Quiesce() {
+// clients retry their SYN a second later and reach the next master. It
+// returns the first listener it could not quiet (that listener keeps
+// accepting: its connections may be reset when the VIP moves).
+func (v *vipListeners) Quiesce() error {
 	prog, err := bpf.Assemble(quiesceFilter)
 	if err != nil {
-		return
+		return err
 	}
 	filter := make([]unix.SockFilter, len(prog))
 	for i, ins := range prog {
@@ -85,9 +87,17 @@ func (v *vipListeners) Quiesce() {
 	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	var first error
 	for _, rc := range v.lns {
-		rc.Control(func(fd uintptr) {
-			_ = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog)
+		cerr := rc.Control(func(fd uintptr) {
+			err = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog)
 		})
+		if cerr == nil && err != nil {
+			cerr = fmt.Errorf("socket filter: %w", err)
+		}
+		if first == nil && cerr != nil {
+			first = cerr
+		}
 	}
+	return first
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 
+	"haappliance/proxy"
 	"haappliance/vrrp"
 )
 
@@ -17,6 +18,6 @@ func hostSockets() (vrrp.Sockets, error) {
 type vipListeners struct{}
 
 func (*vipListeners) Listen(network, addr string) (net.Listener, error) {
-	return net.Listen(network, addr)
+	return proxy.Listen(network, addr)
 }
-func (*vipListeners) Quiesce() {}
+func (*vipListeners) Quiesce() error { return nil }
