@@ -86,6 +86,10 @@ fi
 # RLIMIT_NOFILE (20000 here). Bounded: MEM_ROUNDS rounds, 60 s hold at most.
 if [[ " $SECTIONS " == *" mem "* ]]; then
   go build -o "$work/idlemem" ./bench/idlemem
+  # idlemem holds its connections until its standard input ends: give it a
+  # FIFO this shell keeps open for writing (</dev/null would end at once and
+  # the figure would be read after the connections closed).
+  mkfifo "$work/hold"; exec 7<>"$work/hold"
   rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
   memcfg=$((IDLE_CONNS + 500))
   # mem_round WHO -> "KB_per_conn open errors"
@@ -103,7 +107,7 @@ if [[ " $SECTIONS " == *" mem "* ]]; then
     local before after
     before=$(rss $pid)
     rm -f "$work/ready"
-    "$work/idlemem" -addr "127.0.0.1:$mp" -n "$IDLE_CONNS" -hold 60s -ready "$work/ready" </dev/null >/dev/null &
+    "$work/idlemem" -addr "127.0.0.1:$mp" -n "$IDLE_CONNS" -hold 60s -ready "$work/ready" <&7 >/dev/null &
     local tool=$!
     for _ in $(seq 1 600); do [ -s "$work/ready" ] && break; sleep 0.1; done
     sleep 2
