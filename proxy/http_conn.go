@@ -249,6 +249,10 @@ func (cc *clientConn) linger() {
 // handle serves the parsed request; it reports whether the connection may
 // carry another one.
 func (cc *clientConn) handle() bool {
+	if cc.isProbe() { // probe.go: answered here, not logged or counted
+		cc.answerProbe()
+		return false
+	}
 	cc.nreq++
 	fe := cc.fe
 	fe.c.requests.Add(1)

@@ -42,6 +42,7 @@ type Proxy struct {
 	log       *logrus.Entry
 	now       func() time.Time
 	onRequest func(*RequestLog)
+	probeURI  string // probe.go
 
 	rt atomic.Pointer[runtime]
 
@@ -89,6 +90,7 @@ func New(cfg *Config, opts Options) (*Proxy, error) {
 	if p.opts.Listen == nil {
 		p.opts.Listen = Listen
 	}
+	p.probeURI = newProbeURI()
 	if m.GlobalMaxConn > 0 {
 		p.global = make(chan struct{}, m.GlobalMaxConn)
 	}

@@ -22,8 +22,10 @@ import (
 // (interface tracks are followed by the group itself, through netlink):
 //
 //   - frontend: a self-probe through the frontend's own listener every
-//     second — an HTTP request answered with a status line in http mode, a
-//     TCP connect in tcp mode; a disabled frontend fails at once;
+//     second — in http mode a GET of the proxy's secret probe path, which
+//     the frontend answers itself (proxy/probe.go: not forwarded, logged or
+//     counted), a TCP connect in tcp mode; a disabled frontend fails at
+//     once;
 //   - backend: at least min_up servers UP in the proxy, every 250 ms;
 //   - script: the program run without a shell (keepalived's
 //     track_script), exit status 0 = OK, killed after timeout, with rise
@@ -199,7 +201,7 @@ func frontendProbe(px *proxy.Proxy, name string, timeout time.Duration) func(con
 			if !isLocal(target) {
 				continue
 			}
-			p := checks.FrontendProbe{Addr: target, HTTP: mode == "http", Timeout: timeout}
+			p := checks.FrontendProbe{Addr: target, HTTP: mode == "http", URI: px.ProbeURI(), Timeout: timeout}
 			if err := p.Check(ctx); err != nil {
 				return err
 			}
