@@ -57,9 +57,10 @@ type server struct {
 	lastChange atomic.Int64 // unix nanoseconds of the last state change
 	retired    atomic.Bool  // replaced by a reload: its connections are not pooled
 
-	q    waitQueue // guarded by be.mu
-	pool connPool
-	c    counters
+	q      waitQueue // guarded by be.mu
+	pool   connPool
+	dialer serverDialer
+	c      counters
 }
 
 func newServer(be *backend, idx int, m ServerModel, now time.Time) *server {
@@ -68,6 +69,7 @@ func newServer(be *backend, idx int, m ServerModel, now time.Time) *server {
 		backup: m.Backup, maxconn: m.MaxConn, maxqueue: m.MaxQueue,
 		sendProxy: m.SendProxy, sendProxyV2: m.SendProxyV2,
 	}
+	s.dialer = newServerDialer(m.Address, be.opts.Has("tcpka") || be.opts.Has("srvtcpka"))
 	s.weight.Store(int32(m.Weight))
 	if m.Disabled {
 		s.admin.Store(uint32(Maint))
@@ -124,9 +126,7 @@ func (s *server) status() string {
 
 // dial opens a new connection to the server within timeout (0: none).
 func (s *server) dial(timeout time.Duration) (net.Conn, error) {
-	// Go sets TCP_NODELAY on every TCP connection it makes.
-	d := net.Dialer{Timeout: timeout}
-	return d.Dial("tcp", s.addr)
+	return s.dialer.dial(timeout) // dial.go
 }
 
 // ServerStats is a server's part of a Snapshot.

@@ -27,7 +27,7 @@ func (s *tcpSession) connect(be *backend, srv *server, key balance.Key) (net.Con
 	to := be.t.Connect.D()
 	for attempt := 0; ; attempt++ {
 		began := time.Now()
-		c, err := srv.dial(to)
+		c, err := srv.dialer.dialDirect(to) // dial_linux.go
 		if err == nil {
 			return c, srv, nil
 		}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -17,6 +18,11 @@ type tcpSide struct {
 	to   time.Duration // inactivity timeout (0: none)
 	fin  time.Duration // inactivity timeout once a direction is shut (0: to)
 	last atomic.Int64  // unix nanoseconds of the last byte read from or written to it
+	// rc is conn's socket when it is a *net.TCPConn or a *tcpConn (nil
+	// otherwise), looked up once by run; cs is the state of the direction
+	// that reads this side.
+	rc syscall.RawConn
+	cs copyState
 }
 
 // timeout is the side's inactivity timeout; half reports that one
@@ -40,10 +46,10 @@ func (s *tcpSide) idle(now time.Time, half bool) bool {
 //
 //   - one copy loop per direction (tcpCopyClientToServer,
 //     tcpCopyServerToClient, so goroutine dumps read well); small exchanges
-//     go through a pooled buffer, and once a direction carries bulk data
-//     (a read fills the buffer) it is dst.ReadFrom(src) between two
-//     *net.TCPConn, which the runtime turns into splice(2), so bytes never
-//     enter user space (see copyOnce);
+//     go through a pooled buffer (raw read(2) and write(2) on Linux,
+//     tcp_raw_linux.go), and once a direction carries bulk data (a read
+//     fills the buffer) it switches to splice(2), so bytes never enter user
+//     space (see copyOnce);
 //   - the end of a direction (EOF) half-closes the other side's write half
 //     and the other direction goes on: a client that shuts its write side
 //     still gets the whole answer;
@@ -82,6 +88,7 @@ func (t *tcpTunnel) run() [2]byte {
 	n := time.Now().UnixNano()
 	t.cli.last.Store(n)
 	t.srv.last.Store(n)
+	t.cli.rc, t.srv.rc = rawTCP(t.cli.conn), rawTCP(t.srv.conn)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -122,13 +129,9 @@ func lower(who byte) byte { return who + ('a' - 'A') }
 
 // copyLoop forwards src to dst until src ends, times out or fails.
 func (t *tcpTunnel) copyLoop(src, dst *tcpSide, total *atomic.Int64, up bool) {
-	var buf []byte // until the direction switches to splice
-	spliced := false
-	defer func() {
-		if buf != nil {
-			putBuf(buf)
-		}
-	}()
+	st := &src.cs
+	st.dr, st.sr = dst.rc, src.rc
+	defer st.release()
 	for {
 		half := t.half.Load()
 		sto, dto := src.timeout(half), dst.timeout(half)
@@ -138,14 +141,8 @@ func (t *tcpTunnel) copyLoop(src, dst *tcpSide, total *atomic.Int64, up bool) {
 		// bytes ends within a slice, unless one write stalls).
 		var readDL, writeDL time.Time
 		now := time.Now()
-		if sto > 0 || dto > 0 {
-			slice := maxSlice
-			for _, d := range [...]time.Duration{sto, dto} {
-				if d > 0 {
-					slice = min(slice, d/8)
-				}
-			}
-			readDL = now.Add(max(slice, minSlice))
+		if slice := readSlice(sto, dto); slice > 0 {
+			readDL = now.Add(slice)
 		}
 		if dto > 0 {
 			writeDL = now.Add(dto)
@@ -153,7 +150,7 @@ func (t *tcpTunnel) copyLoop(src, dst *tcpSide, total *atomic.Int64, up bool) {
 		_ = src.conn.SetReadDeadline(readDL)
 		_ = dst.conn.SetWriteDeadline(writeDL)
 
-		n, err := copyOnce(dst.conn, src.conn, &buf, &spliced)
+		n, err := st.copyOnce(dst.conn, src.conn)
 		now = time.Now()
 		if n > 0 {
 			total.Add(n)
@@ -167,7 +164,7 @@ func (t *tcpTunnel) copyLoop(src, dst *tcpSide, total *atomic.Int64, up bool) {
 		switch {
 		case err == nil:
 			// EOF from src: shut this direction, let the other one go on.
-			t.endDirection(dst)
+			t.endDirection(src, dst)
 			return
 		case isTimeout(err):
 			if !writeDL.IsZero() && !now.Before(writeDL) {
@@ -183,7 +180,7 @@ func (t *tcpTunnel) copyLoop(src, dst *tcpSide, total *atomic.Int64, up bool) {
 					t.setTerm(lower(termClient), phaseData)
 				}
 				t.setTerm(lower(src.who), phaseData)
-				t.endDirection(dst)
+				t.endDirection(src, dst)
 				return
 			}
 		default:
@@ -195,15 +192,46 @@ func (t *tcpTunnel) copyLoop(src, dst *tcpSide, total *atomic.Int64, up bool) {
 	}
 }
 
-// endDirection half-closes dst after its direction ended. When the other
-// direction has ended too, the session is over.
-func (t *tcpTunnel) endDirection(dst *tcpSide) {
-	closeWrite(dst.conn)
-	if !t.half.Swap(true) {
-		// Wake the other loop, which reads dst, so that it applies the
-		// fin timeouts at once.
-		_ = dst.conn.SetReadDeadline(time.Unix(1, 0))
+// readSlice is the read deadline slice of a copy loop whose source and
+// destination have the timeouts sto and dto (0: none): 1/8 of the
+// shortest, within [minSlice, maxSlice]; 0 when neither has a timeout.
+func readSlice(sto, dto time.Duration) time.Duration {
+	if sto <= 0 && dto <= 0 {
+		return 0
 	}
+	slice := maxSlice
+	for _, d := range [...]time.Duration{sto, dto} {
+		if d > 0 {
+			slice = min(slice, d/8)
+		}
+	}
+	return max(slice, minSlice)
+}
+
+// endDirection ends the direction src→dst.
+//
+// When it is the first to end, dst's write half is shut (the other
+// direction goes on) and, if client-fin or server-fin change the other
+// loop's timeouts, that loop's read deadline is brought to its new slice
+// so that it measures the fin timeouts from now on (were its current
+// slice shorter, it re-arms on its own soon after; at worst one old slice
+// of imprecision).
+//
+// When the other direction has ended already, the session is over: run
+// returns and the caller closes both connections at once, and close(2)
+// sends dst its FIN (its input was read to EOF, or a timeout ended it, in
+// which case close resets it as shutdown-then-close would), so shutdown(2)
+// is skipped, saving a system call per session.
+func (t *tcpTunnel) endDirection(src, dst *tcpSide) {
+	if t.half.Swap(true) {
+		return
+	}
+	tcpCloseWrite(dst.conn, dst.rc)
+	sto, dto := dst.timeout(true), src.timeout(true)
+	if sto == dst.timeout(false) && dto == src.timeout(false) {
+		return // no fin timeout applies: the other loop's deadlines stand
+	}
+	_ = dst.conn.SetReadDeadline(time.Now().Add(readSlice(sto, dto)))
 }
 
 // failedSide tells which side a copy error came from: 'C' or 'S'.
@@ -233,27 +261,74 @@ type sideError struct {
 func (e *sideError) Error() string { return e.err.Error() }
 func (e *sideError) Unwrap() error { return e.err }
 
+// copyState is what a direction keeps from one turn of its copy loop to
+// the next.
+type copyState struct {
+	buf     []byte // pooled, until the direction switches to splice
+	spliced bool
+	noPipe  bool        // no pipe could be made: copy through buf
+	pipe    *splicePipe // spliceConns' pipe (nil when the runtime splices)
+	// dr and sr are the sockets of dst and src (nil unless a *net.TCPConn
+	// or a *tcpConn); the buffered copy reads and writes them with raw
+	// system calls where the platform has them (tcp_raw_linux.go).
+	dr, sr syscall.RawConn
+	rio    rawIO
+}
+
+// ownSplice prepares spliceConns between dst and src; false when one of
+// them is not a TCP socket or no pipe could be made (out of descriptors:
+// the direction goes on through the buffer).
+func (st *copyState) ownSplice() bool {
+	if st.dr == nil || st.sr == nil {
+		st.noPipe = true
+		return false
+	}
+	p, err := newSplicePipe()
+	if err != nil {
+		st.noPipe = true
+		return false
+	}
+	st.pipe = p
+	return true
+}
+
+func (st *copyState) release() {
+	if st.buf != nil {
+		putBuf(st.buf)
+		st.buf = nil
+	}
+	if st.pipe != nil {
+		st.pipe.close()
+		st.pipe = nil
+	}
+}
+
 // copyOnce moves bytes from src to dst until EOF (nil error) or an error.
 // It starts with plain reads and writes through a pooled buffer, which is
 // cheapest for the small exchanges of most L4 protocols; the first read
-// that fills the buffer shows bulk traffic, and between two *net.TCPConn
-// the direction then switches to splice(2) for good (HAProxy's
-// splice-auto idea), releasing the buffer.
-func copyOnce(dst, src net.Conn, buf *[]byte, spliced *bool) (int64, error) {
+// that fills the buffer shows bulk traffic, and the direction then
+// switches to splice(2) for good (HAProxy's splice-auto idea), releasing
+// the buffer: dst.ReadFrom(src) between two *net.TCPConn (the runtime
+// splices), spliceConns with its own pipe when an end is a *tcpConn (a
+// server connection of dialDirect).
+func (st *copyState) copyOnce(dst, src net.Conn) (int64, error) {
 	d, dok := dst.(*net.TCPConn)
 	s, sok := src.(*net.TCPConn)
-	canSplice := dok && sok
-	if canSplice && *spliced {
+	runtimeSplice := dok && sok
+	if st.spliced {
+		if st.pipe != nil {
+			return spliceConns(st.dr, st.sr, st.pipe)
+		}
 		return d.ReadFrom(s)
 	}
-	if *buf == nil {
-		*buf = getBuf()
+	if st.buf == nil {
+		st.buf = getBuf()
 	}
 	var n int64
 	for {
-		nr, rerr := src.Read(*buf)
+		nr, rerr := st.read(src)
 		if nr > 0 {
-			nw, werr := dst.Write((*buf)[:nr])
+			nw, werr := st.write(dst, nr)
 			n += int64(nw)
 			if werr != nil {
 				return n, &sideError{write: true, err: werr}
@@ -265,11 +340,11 @@ func copyOnce(dst, src net.Conn, buf *[]byte, spliced *bool) (int64, error) {
 			}
 			return n, &sideError{err: rerr}
 		}
-		if canSplice && nr == len(*buf) {
-			*spliced = true
-			putBuf(*buf)
-			*buf = nil
-			m, err := d.ReadFrom(s)
+		if nr == len(st.buf) && !st.noPipe && (runtimeSplice || st.ownSplice()) {
+			st.spliced = true
+			putBuf(st.buf)
+			st.buf = nil
+			m, err := st.copyOnce(dst, src)
 			return n + m, err
 		}
 	}

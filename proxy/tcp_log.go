@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"net/netip"
 	"time"
 
@@ -59,11 +60,17 @@ func (p *Proxy) activeConns() int64 {
 }
 
 // addrPort converts a TCP address, with IPv4-mapped addresses unmapped
-// (a "*:PORT" bind is IPv4 in HAProxy).
+// (a "*:PORT" bind is IPv4 in HAProxy). A *net.TCPAddr converts without
+// formatting and parsing it.
 func addrPort(a interface{ String() string }) netip.AddrPort {
-	ap, err := netip.ParseAddrPort(a.String())
-	if err != nil {
-		return netip.AddrPort{}
+	var ap netip.AddrPort
+	if ta, ok := a.(*net.TCPAddr); ok {
+		ap = ta.AddrPort()
+	} else {
+		var err error
+		if ap, err = netip.ParseAddrPort(a.String()); err != nil {
+			return netip.AddrPort{}
+		}
 	}
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }

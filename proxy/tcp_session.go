@@ -16,7 +16,9 @@ import (
 type tcpSession struct {
 	p      *Proxy
 	fe     *frontend
-	cc     *clientConn // the engine's registry entry (Shutdown closes it)
+	cc     *clientConn // the engine's registry entry (Shutdown closes it): &ccv
+	ccv    clientConn  // (one allocation for the session, its entry and server conn)
+	scv    serverConn  // the server connection while forwarding: s.cc.cur
 	client net.Conn    // the accepted connection (a *net.TCPConn normally)
 	src    netip.AddrPort
 	dst    netip.AddrPort // the address the client connected to
@@ -43,7 +45,11 @@ func (s *tcpSample) HTTPMinor() int              { return 0 }
 // caller (serveConn) holds the connection slots and the frontend session
 // count.
 func (p *Proxy) serveTCP(c net.Conn, f *frontend) {
-	cc := &clientConn{p: p, fe: f, conn: c}
+	growStack(0)
+	s := &tcpSession{p: p, fe: f, client: c}
+	s.ccv = clientConn{p: p, fe: f, conn: c}
+	cc := &s.ccv
+	s.cc = cc
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -58,7 +64,6 @@ func (p *Proxy) serveTCP(c net.Conn, f *frontend) {
 		p.mu.Unlock()
 		_ = c.Close()
 	}()
-	s := &tcpSession{p: p, fe: f, cc: cc, client: c}
 	s.rec.accept = p.now()
 	if pc, ok := c.(*proxyproto.Conn); ok {
 		// The accept loop already consumed the PROXY header: take the
@@ -151,7 +156,8 @@ func (s *tcpSession) serve() {
 	}
 	l.server = srv.name
 	l.tc = p.now().Sub(tw)
-	s.cc.cur.Store(&serverConn{Conn: conn, srv: srv})
+	s.scv = serverConn{Conn: conn, srv: srv}
+	s.cc.cur.Store(&s.scv)
 	s.forward(be, srv, conn)
 	s.cc.cur.Store(nil)
 	_ = conn.Close()
@@ -224,4 +230,26 @@ func (s *tcpSession) count(be *backend, srv *server, up bool, n int64) {
 	s.fe.c.bytesOut.Add(uint64(n))
 	be.c.bytesOut.Add(uint64(n))
 	srv.c.bytesOut.Add(uint64(n))
+}
+
+// tcpStackPad is the frame of growStack: with what serveConn and serveTCP
+// use below it, the runtime's stack growth check asks for more than 4 KiB,
+// so a 2 KiB goroutine stack grows straight to 8 KiB, which the deepest
+// paths of a session fit in (a dial through net.Dialer for a server named
+// by host name, the tcplog line through logrus).
+const tcpStackPad = 4 << 10
+
+// growStack grows the session goroutine's stack once, while only two
+// frames are on it. Left alone, a new goroutine's stack (2 KiB unless the
+// runtime's average says more) doubled twice during a session (in the
+// balancer and in net.Dialer), and each growth copies the stack and
+// adjusts every frame on it: 6.6 % of the CPU of BenchmarkTCPConnRate,
+// 2.2 % with this single early growth (docs/performance.md, "L4"). The GC
+// shrinks the stack of a long idle tunnel again.
+//
+//go:noinline
+func growStack(i int) byte {
+	var pad [tcpStackPad]byte
+	pad[i%tcpStackPad] = 1
+	return pad[(i+1)%tcpStackPad]
 }
