@@ -9,18 +9,21 @@ import (
 
 // frontend is the run-time form of a FrontendModel.
 type frontend struct {
-	name     string
-	model    *FrontendModel
-	mode     string
-	sem      chan struct{} // frontend maxconn; nil: unlimited
-	routes   []route
-	def      *backend
-	t        Timeouts
-	opts     OptionSet
-	fwd      *ForwardFor
-	stats    *statsPage
-	disabled atomic.Bool
-	c        counters
+	name   string
+	model  *FrontendModel
+	mode   string
+	sem    chan struct{} // frontend maxconn; nil: unlimited
+	routes []route
+	def    *backend
+	t      Timeouts
+	opts   OptionSet
+	// keepAlive: option tcpka or clitcpka, SO_KEEPALIVE on accepted
+	// connections.
+	keepAlive bool
+	fwd       *ForwardFor
+	stats     *statsPage
+	disabled  atomic.Bool
+	c         counters
 
 	logMode     uint8 // logNone, logHTTP, logCLF (reqlog.go)
 	dontLogNull bool
@@ -37,7 +40,8 @@ type route struct {
 }
 
 func newFrontend(m *FrontendModel, backends map[string]*backend, users map[string]*Userlist) (*frontend, error) {
-	f := &frontend{name: m.Name, model: m, mode: m.Mode, t: m.Timeouts, opts: m.Options}
+	f := &frontend{name: m.Name, model: m, mode: m.Mode, t: m.Timeouts, opts: m.Options,
+		keepAlive: m.Options.Has("tcpka") || m.Options.Has("clitcpka")}
 	f.logMode, f.dontLogNull = frontendLogMode(m)
 	if m.MaxConn > 0 {
 		f.sem = make(chan struct{}, m.MaxConn)

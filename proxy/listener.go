@@ -97,8 +97,11 @@ func (p *Proxy) acceptLoop(l *listener) {
 			p.releaseSlot(f)
 			continue
 		}
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetNoDelay(true)
+		// Go has set TCP_NODELAY on the connection already.
+		if f.keepAlive {
+			if tc, ok := c.(*net.TCPConn); ok {
+				_ = tc.SetKeepAlive(true) // SO_KEEPALIVE with the system's timers, as HAProxy
+			}
 		}
 		p.handlers.Add(1)
 		go p.serveConn(c, f)
