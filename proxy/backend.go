@@ -286,15 +286,17 @@ func (b *backend) stats() BackendStats {
 	st := BackendStats{Name: b.name, Mode: b.mode, Balance: b.alg.String(),
 		QueueCur: b.queued.Load(), QueueMax: b.queueMax.Load(), Counters: b.c.snapshot()}
 	st.Active, st.Backup = b.usableCounts()
-	st.Status = "UP"
-	if st.Active+st.Backup == 0 {
-		st.Status = "DOWN"
-	}
 	for _, s := range b.servers {
 		if s.Usable() {
 			st.Weight += s.Weight()
 		}
 		st.Servers = append(st.Servers, s.stats())
+	}
+	// HAProxy: a backend is UP while its usable servers have some weight
+	// (all at weight 0 take no traffic: DOWN), or when it has no servers.
+	st.Status = "UP"
+	if st.Weight == 0 && len(b.servers) > 0 {
+		st.Status = "DOWN"
 	}
 	return st
 }

@@ -149,8 +149,19 @@ func TestAdminAndWeight(t *testing.T) {
 	for _, s := range st.Backends[0].Servers {
 		statuses = append(statuses, s.Status)
 	}
-	if diff := cmp.Diff([]string{"MAINT", "NOLB", "UP"}, statuses); diff != "" {
+	// HAProxy 2.6 shows a weight-0 server as UP (checked against its
+	// `show stat`); only its weight column says it takes no new traffic.
+	if diff := cmp.Diff([]string{"MAINT", "UP", "UP"}, statuses); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if st.Backends[0].Status != "UP" {
+		t.Errorf("backend status %q with s3 in rotation, want UP", st.Backends[0].Status)
+	}
+	if err := p.SetServerWeight("be", "s3", 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Snapshot().Backends[0].Status; got != "DOWN" {
+		t.Errorf("backend status %q with every weight 0, want DOWN (HAProxy: total weight 0)", got)
 	}
 	if got := st.Backends[0].Servers[2].Responses[1]; got != 3 {
 		t.Errorf("s3 2xx responses = %d, want 3", got)

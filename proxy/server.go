@@ -118,9 +118,8 @@ func (s *server) status() string {
 		return "DOWN"
 	case AdminState(s.admin.Load()) == Drain:
 		return "DRAIN"
-	case s.weight.Load() == 0:
-		return "NOLB"
 	}
+	// Weight 0 stays UP, as in HAProxy's stats: the weight column tells.
 	return "UP"
 }
 
@@ -133,7 +132,7 @@ func (s *server) dial(timeout time.Duration) (net.Conn, error) {
 type ServerStats struct {
 	Name       string
 	Address    string
-	Status     string // UP, DOWN, MAINT, DRAIN, NOLB
+	Status     string // UP, DOWN, MAINT, DRAIN
 	Admin      AdminState
 	Weight     int
 	Backup     bool
