@@ -54,7 +54,7 @@ func (cc *clientConn) roundTrip(t *txn, head []byte, headEnd int) (bool, error) 
 	waitContinue := t.expect && t.bodyMode != h1.BodyNone && cc.r == cc.w
 	var err error
 	if t.bodyMode == h1.BodyNone || waitContinue {
-		err = reqPump.flush()
+		err = cc.sendHead(t, &reqPump) // sendwait.go
 	} else {
 		err = reqPump.body(t.bodyMode, t.bodyLen)
 		t.sentBody = true

@@ -3,6 +3,7 @@ package proxy
 import (
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"haappliance/proxy/h1"
@@ -20,6 +21,7 @@ type serverConn struct {
 	reused    bool   // came from the idle pool
 	rdl, wdl  lazyDL // the connection's read and write deadlines
 	res       h1.Response
+	raw       syscall.RawConn // of a plain TCP connection, once sendHead needed it
 }
 
 func (sc *serverConn) takeBuf() {

@@ -1,0 +1,75 @@
+package proxy
+
+import (
+	"net"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// sendHead writes a request head that no body byte follows yet (p.prefix)
+// to the server and, on a plain TCP connection, waits until the server's
+// answer is readable before returning, so that the read that follows
+// finds bytes instead of failing with EAGAIN and waiting then.
+//
+// Why it is safe with Go's edge-triggered poller: a read first forgets any
+// readiness recorded before it (the runtime resets it), so waiting without
+// reading could miss bytes that arrived just before the wait. Here the
+// write happens inside the read's callback, after that reset: the server
+// answers only after it got the request, so its answer (or the reset of a
+// connection it had closed) is a new event that wakes the wait. The wait
+// is bounded by timeout server, armed here.
+//
+// A write that is short or would block finishes through p (with timeout
+// server on the write), and the answer is then read the usual way. It
+// saves one system call per request on the usual path (HAProxy reads a
+// server only once epoll reports it readable).
+func (cc *clientConn) sendHead(t *txn, p *pump) error {
+	sc := t.sc
+	if sc.raw == nil {
+		tc, ok := sc.Conn.(*net.TCPConn)
+		if !ok {
+			return p.flush()
+		}
+		rc, err := tc.SyscallConn()
+		if err != nil {
+			return p.flush()
+		}
+		sc.raw = rc
+	}
+	b := p.prefix
+	sc.rdl.arm(sc.Conn, dlRead, time.Now(), t.be.t.Server.D())
+	written, waiting := 0, false
+	var werr error
+	_ = sc.raw.Read(func(fd uintptr) bool {
+		if waiting {
+			return true // readable
+		}
+		for {
+			written, werr = unix.Write(int(fd), b)
+			if werr != unix.EINTR {
+				break
+			}
+		}
+		if werr != nil || written < len(b) {
+			return true
+		}
+		waiting = true
+		return false
+	})
+	// A failed wait (timeout server, a closed connection) is found again by
+	// the read that follows, which reports it.
+	switch {
+	case waiting:
+		p.prefix = nil
+		return nil
+	case werr == unix.EAGAIN:
+		written = 0
+	case werr != nil:
+		p.prefix = nil
+		return &pumpError{side: sideDst, err: &net.OpError{Op: "write", Net: "tcp", Source: sc.LocalAddr(), Addr: sc.RemoteAddr(), Err: os.NewSyscallError("write", werr)}}
+	}
+	p.prefix = b[max(written, 0):]
+	return p.flush()
+}
