@@ -160,6 +160,11 @@ func (m *Machine) becomeMaster(now time.Time, o *Output, reason string) {
 	m.master, m.masterPrio = m.primary, m.priority
 	m.downAt, m.preemptAt = time.Time{}, time.Time{}
 	m.adverAt = now.Add(m.p.Interval)
+	// The previous master's last adverts may cross ours while it learns of
+	// us (a preemption, a start next to a running master): for one
+	// Master_Down_Interval another master is a hand-over, not a split
+	// brain, and is resolved silently by the same rules.
+	m.splitBrainAt = now.Add(m.MasterDownInterval())
 	if m.p.GARPDelay > 0 {
 		m.garpAt = now.Add(m.p.GARPDelay)
 	}

@@ -161,14 +161,20 @@ func TestMachineTransitions(t *testing.T) {
 		}},
 		{"split brain: equal priority, higher address wins", nil, 255, []step{
 			{"start", 0, start, Output{Transition: true, From: StateInit, To: StateMaster, Reason: "address owner (priority 255)", SendAdvert: true, AdvertPriority: 255, AddVIPs: true, Announce: true}, StateMaster},
-			{"equal, lower address", 100 * time.Millisecond, adv(255, peerLo), Output{SplitBrain: true, Peer: peerLo, PeerPriority: 255, SendAdvert: true, AdvertPriority: 255, Announce: true}, StateMaster},
-			{"again: not logged twice", 200 * time.Millisecond, adv(255, peerLo), Output{SendAdvert: true, AdvertPriority: 255, Announce: true}, StateMaster},
-			{"equal, higher address", 300 * time.Millisecond, adv(255, peerHi), Output{Transition: true, From: StateMaster, To: StateBackup, Reason: "advert from 198.18.0.12 with equal priority 255 and higher address", RemoveVIPs: true}, StateBackup},
+			{"equal, lower address", 4100 * time.Millisecond, adv(255, peerLo), Output{SplitBrain: true, Peer: peerLo, PeerPriority: 255, SendAdvert: true, AdvertPriority: 255, Announce: true}, StateMaster},
+			{"again: not logged twice", 4200 * time.Millisecond, adv(255, peerLo), Output{SendAdvert: true, AdvertPriority: 255, Announce: true}, StateMaster},
+			{"equal, higher address", 4300 * time.Millisecond, adv(255, peerHi), Output{Transition: true, From: StateMaster, To: StateBackup, Reason: "advert from 198.18.0.12 with equal priority 255 and higher address", RemoveVIPs: true}, StateBackup},
+		}},
+		{"preemption: the old master's advert crossing ours is a hand-over, not a split brain", nil, 101, []step{
+			{"start", 0, start, Output{Transition: true, From: StateInit, To: StateBackup, Reason: "startup", RemoveVIPs: true}, StateBackup},
+			{"master", atNext, tick, toMaster("no master heard", 101), StateMaster},
+			{"old master's advert in flight", 3700 * time.Millisecond, adv(100, peerHi), Output{SendAdvert: true, AdvertPriority: 101, Announce: true}, StateMaster},
+			{"still heard after Master_Down_Interval: split brain", 8 * time.Second, adv(100, peerHi), Output{SplitBrain: true, Peer: peerHi, PeerPriority: 100, SendAdvert: true, AdvertPriority: 101, Announce: true}, StateMaster},
 		}},
 		{"split brain: a lower priority master gets an advert and GARP at once", nil, 101, []step{
 			{"start", 0, start, Output{Transition: true, From: StateInit, To: StateBackup, Reason: "startup", RemoveVIPs: true}, StateBackup},
 			{"master", atNext, tick, toMaster("no master heard", 101), StateMaster},
-			{"lower master", 4 * time.Second, adv(100, peerHi), Output{SplitBrain: true, Peer: peerHi, PeerPriority: 100, SendAdvert: true, AdvertPriority: 101, Announce: true}, StateMaster},
+			{"lower master", 8 * time.Second, adv(100, peerHi), Output{SplitBrain: true, Peer: peerHi, PeerPriority: 100, SendAdvert: true, AdvertPriority: 101, Announce: true}, StateMaster},
 		}},
 		{"garp_master_delay sends a second burst, refresh repeats", func(p *Params) { p.GARPRefresh = 60 * time.Second }, 255, []step{
 			{"start", 0, start, Output{Transition: true, From: StateInit, To: StateMaster, Reason: "address owner (priority 255)", SendAdvert: true, AdvertPriority: 255, AddVIPs: true, Announce: true}, StateMaster},
