@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,9 +216,19 @@ func hasPRILine(text, want string) bool {
 }
 
 // TestLabPairGracefulStop: a client loop through the VIP, one new
-// connection per request, while the master stops gracefully (SIGTERM),
-// sees zero failed requests.
+// connection per request, or keep-alive connections, while the master
+// stops gracefully (SIGTERM), sees zero failed requests.
 func TestLabPairGracefulStop(t *testing.T) {
+	for _, keepAlive := range []bool{false, true} {
+		name := "new connection per request"
+		if keepAlive {
+			name = "keep-alive"
+		}
+		t.Run(name, func(t *testing.T) { labPairGracefulStop(t, keepAlive) })
+	}
+}
+
+func labPairGracefulStop(t *testing.T, keepAlive bool) {
 	l := newLab(t, labHosts)
 	ha1, ha2, client := l.Host("ha1"), l.Host("ha2"), l.Host("client")
 	cw := newNSWorker(t, client)
@@ -235,6 +246,12 @@ func TestLabPairGracefulStop(t *testing.T) {
 	waitVIP(t, w1, true, 10*time.Second)
 	n1.waitStatus(t, "MASTER", instanceIs("MASTER", 103, true, ""), 5*time.Second)
 	hc := cw.httpClient(5 * time.Second)
+	if keepAlive {
+		// As a browser: connections are reused, and a request cut on a
+		// reused idle connection the server closed is sent again (Go's
+		// transport does so for replayable requests).
+		hc.Transport.(*http.Transport).DisableKeepAlives = false
+	}
 
 	var ok, failed atomic.Int64
 	var (
