@@ -73,31 +73,7 @@ func TestDialDirect(t *testing.T) {
 			t.Errorf("Read past its deadline: %v, want a timeout *net.OpError", err)
 		}
 	})
-	t.Run("refused", func(t *testing.T) {
-		d := newServerDialer(deadPort(t), false)
-		c, err := d.dialDirect(time.Second)
-		if err == nil {
-			_ = c.Close()
-			t.Fatal("dial to a closed port succeeded")
-		}
-		if c != nil {
-			t.Errorf("dial failed with a non-nil connection %#v", c)
-		}
-		if isTimeout(err) || !errors.Is(err, syscall.ECONNREFUSED) {
-			t.Errorf("dial to a closed port: %v, want connection refused", err)
-		}
-	})
-	t.Run("timeout", func(t *testing.T) {
-		d := newServerDialer(fullListener(t), false)
-		c, err := d.dialDirect(100 * time.Millisecond)
-		if err == nil {
-			_ = c.Close()
-			t.Fatal("dial to a full accept queue succeeded")
-		}
-		if !isTimeout(err) {
-			t.Errorf("dial to a full accept queue: %v, want a timeout", err)
-		}
-	})
+	testDialFailures(t, (*serverDialer).dialDirect)
 	t.Run("host name", func(t *testing.T) {
 		_, port, _ := net.SplitHostPort(echo.Addr())
 		d := newServerDialer("localhost:"+port, false)

@@ -101,9 +101,15 @@ func TestServerDialer(t *testing.T) {
 			_ = c.Close()
 		}
 	})
+	testDialFailures(t, (*serverDialer).dial)
+}
+
+// testDialFailures checks a dial function of serverDialer on a closed port
+// (refused, no connection) and on a full accept queue (a timeout).
+func testDialFailures(t *testing.T, dial func(*serverDialer, time.Duration) (net.Conn, error)) {
 	t.Run("refused", func(t *testing.T) {
 		d := newServerDialer(deadPort(t), false)
-		c, err := d.dial(time.Second)
+		c, err := dial(&d, time.Second)
 		if err == nil {
 			_ = c.Close()
 			t.Fatal("dial to a closed port succeeded")
@@ -117,7 +123,7 @@ func TestServerDialer(t *testing.T) {
 	})
 	t.Run("timeout", func(t *testing.T) {
 		d := newServerDialer(fullListener(t), false)
-		c, err := d.dial(100 * time.Millisecond)
+		c, err := dial(&d, 100*time.Millisecond)
 		if err == nil {
 			_ = c.Close()
 			t.Fatal("dial to a full accept queue succeeded")
