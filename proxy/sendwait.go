@@ -28,15 +28,9 @@ import (
 func (cc *clientConn) sendHead(t *txn, p *pump) error {
 	sc := t.sc
 	if sc.raw == nil {
-		tc, ok := sc.Conn.(*net.TCPConn)
-		if !ok {
+		if sc.raw = rawTCP(sc.Conn); sc.raw == nil { // not plain TCP (TLS)
 			return p.flush()
 		}
-		rc, err := tc.SyscallConn()
-		if err != nil {
-			return p.flush()
-		}
-		sc.raw = rc
 	}
 	b := p.prefix
 	sc.rdl.arm(sc.Conn, dlRead, time.Now(), t.be.t.Server.D())
