@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"container/heap"
 	goruntime "runtime"
 	"runtime/debug"
 	"time"
@@ -17,7 +18,7 @@ func (pk *parker) schedule(fd int) {
 	}
 	e.hi = int32(len(pk.timers))
 	pk.timers = append(pk.timers, int32(fd))
-	pk.up(int(e.hi))
+	heap.Fix(pk.timerHeap(), int(e.hi))
 	if pk.sleep < 0 || e.due < pk.sleep {
 		pk.wake()
 	}
@@ -117,60 +118,41 @@ func (pk *parker) timersDue(now time.Time) (detached int) {
 	}
 }
 
-// The timer heap: pk.timers holds descriptors ordered by byFD[fd].due,
-// and byFD[fd].hi is the position of fd in it.
+// timerHeap is the parker's timer heap for container/heap: pk.timers holds
+// descriptors ordered by byFD[fd].due, and byFD[fd].hi is the position of
+// fd in it. pk.mu held.
+type timerHeap parker
 
-func (pk *parker) less(i, j int) bool {
-	return pk.byFD[pk.timers[i]].due < pk.byFD[pk.timers[j]].due
+func (pk *parker) timerHeap() *timerHeap { return (*timerHeap)(pk) }
+
+func (h *timerHeap) Len() int { return len(h.timers) }
+
+func (h *timerHeap) Less(i, j int) bool {
+	return h.byFD[h.timers[i]].due < h.byFD[h.timers[j]].due
 }
 
-func (pk *parker) swap(i, j int) {
-	pk.timers[i], pk.timers[j] = pk.timers[j], pk.timers[i]
-	pk.byFD[pk.timers[i]].hi = int32(i)
-	pk.byFD[pk.timers[j]].hi = int32(j)
+func (h *timerHeap) Swap(i, j int) {
+	h.timers[i], h.timers[j] = h.timers[j], h.timers[i]
+	h.byFD[h.timers[i]].hi = int32(i)
+	h.byFD[h.timers[j]].hi = int32(j)
 }
 
-func (pk *parker) up(j int) {
-	for j > 0 {
-		i := (j - 1) / 2
-		if !pk.less(j, i) {
-			break
-		}
-		pk.swap(i, j)
-		j = i
-	}
+// Push adds descriptor x (an int32). schedule appends and fixes instead,
+// which does not box the descriptor.
+func (h *timerHeap) Push(x any) {
+	fd := x.(int32)
+	h.byFD[fd].hi = int32(len(h.timers))
+	h.timers = append(h.timers, fd)
 }
 
-func (pk *parker) down(i int) {
-	n := len(pk.timers)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		j := l
-		if r := l + 1; r < n && pk.less(r, l) {
-			j = r
-		}
-		if !pk.less(j, i) {
-			return
-		}
-		pk.swap(i, j)
-		i = j
-	}
+// Pop drops the last element (heap.Remove has moved the removed one
+// there); the value is not used.
+func (h *timerHeap) Pop() any {
+	last := len(h.timers) - 1
+	h.byFD[h.timers[last]].hi = -1
+	h.timers = h.timers[:last]
+	return nil
 }
 
 // unschedule removes the timer at heap index i.
-func (pk *parker) unschedule(i int) {
-	last := len(pk.timers) - 1
-	fd := pk.timers[i]
-	if i != last {
-		pk.swap(i, last)
-	}
-	pk.timers = pk.timers[:last]
-	pk.byFD[fd].hi = -1
-	if i != last {
-		pk.down(i)
-		pk.up(i)
-	}
-}
+func (pk *parker) unschedule(i int) { heap.Remove(pk.timerHeap(), i) }
