@@ -3,15 +3,12 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"haappliance/internal/keepalivedtest"
 	"haappliance/internal/lab"
 )
 
@@ -37,55 +34,7 @@ virtual_ipaddress = ["198.18.0.100/24"]
 }
 
 func startKeepalived(t *testing.T, h *lab.Host, prio, version int, state string) *lab.Proc {
-	t.Helper()
-	if _, err := exec.LookPath("keepalived"); err != nil {
-		t.Skip("keepalived not installed: `make deps` installs it as root (apt-get install keepalived)")
-	}
-	dir := t.TempDir()
-	conf := fmt.Sprintf(`global_defs {
-    router_id %s
-}
-vrrp_instance VI_1 {
-    state %s
-    interface eth0
-    virtual_router_id 51
-    priority %d
-    advert_int 1
-    version %d
-    virtual_ipaddress {
-        198.18.0.100/24
-    }
-}
-`, h.Name, state, prio, version)
-	f := filepath.Join(dir, "keepalived.conf")
-	if err := os.WriteFile(f, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := h.Start("keepalived", "-n", "-l", "-D", "-G", "-P", "-f", f,
-		"-p", filepath.Join(dir, "k.pid"), "-r", filepath.Join(dir, "v.pid"), "-c", filepath.Join(dir, "c.pid"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("%s (keepalived) log:\n%s", h.Name, p.Output())
-		}
-	})
-	return p
-}
-
-var keepalivedComplaint = regexp.MustCompile(`(?i)invalid|mismatch|not present|bad |wrong|error|discard|ignoring`)
-
-// keepalivedComplaints returns keepalived's log lines showing it did not
-// accept our adverts.
-func keepalivedComplaints(out string) []string {
-	var bad []string
-	for _, line := range strings.Split(out, "\n") {
-		if keepalivedComplaint.MatchString(line) {
-			bad = append(bad, line)
-		}
-	}
-	return bad
+	return keepalivedtest.Start(t, h, keepalivedtest.Node{State: state, Priority: prio, Interval: time.Second, Version: version})
 }
 
 func TestLabRealBinaryKeepalived(t *testing.T) {
@@ -121,7 +70,7 @@ func TestLabRealBinaryKeepalived(t *testing.T) {
 			at = waitVIP(t, wb, false, 3*time.Second)
 			t.Logf("v%d SIGCONT: keepalived released the VIP after %v", version, at.Sub(t0))
 			waitVIP(t, wa, true, 2*time.Second)
-			if bad := keepalivedComplaints(ka.Output()); len(bad) > 0 {
+			if bad := keepalivedtest.Complaints(ka.Output()); len(bad) > 0 {
 				t.Fatalf("keepalived complained while we were master:\n%s", strings.Join(bad, "\n"))
 			}
 
@@ -153,7 +102,7 @@ func TestLabRealBinaryKeepalived(t *testing.T) {
 			at = waitVIP(t, wa, true, skew99+500*time.Millisecond)
 			t.Logf("v%d keepalived SIGTERM: we are master after %v (skew %v)", version, at.Sub(t0), skew99)
 			ka.Wait(5 * time.Second)
-			if bad := keepalivedComplaints(ka.Output()); len(bad) > 0 {
+			if bad := keepalivedtest.Complaints(ka.Output()); len(bad) > 0 {
 				t.Errorf("keepalived complained:\n%s", strings.Join(bad, "\n"))
 			}
 			if !strings.Contains(ours.p.Output(), "VRRP_Instance(VI_1) Entering MASTER STATE") {

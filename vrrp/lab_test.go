@@ -7,13 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"haappliance/internal/keepalivedtest"
 	"haappliance/internal/lab"
 )
 
@@ -118,57 +118,7 @@ virtual_ipaddress = ["198.18.0.100/24"]
 }
 
 func startKeepalived(t *testing.T, h *lab.Host, s nodeSpec) *lab.Proc {
-	t.Helper()
-	if _, err := exec.LookPath("keepalived"); err != nil {
-		t.Skip("keepalived not installed (apt-get install keepalived)")
-	}
-	dir := t.TempDir()
-	conf := fmt.Sprintf(`global_defs {
-    router_id %s
-    script_user root
-    enable_script_security
-}
-vrrp_instance VI_1 {
-    state %s
-    interface eth0
-    virtual_router_id 51
-    priority %d
-    advert_int %g
-    version %d
-    virtual_ipaddress {
-        198.18.0.100/24
-    }
-}
-`, h.Name, s.state, s.prio, s.interval.Seconds(), s.version)
-	f := filepath.Join(dir, "keepalived.conf")
-	if err := os.WriteFile(f, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := h.Start("keepalived", "-n", "-l", "-D", "-G", "-P", "-f", f,
-		"-p", filepath.Join(dir, "k.pid"), "-r", filepath.Join(dir, "v.pid"), "-c", filepath.Join(dir, "c.pid"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("%s (keepalived) log:\n%s", h.Name, p.Output())
-		}
-	})
-	return p
-}
-
-// keepalivedComplaints returns keepalived's log lines that show it did
-// not accept our adverts.
-var complaint = regexp.MustCompile(`(?i)invalid|mismatch|not present|bad |wrong|error|discard|ignoring`)
-
-func keepalivedComplaints(out string) []string {
-	var bad []string
-	for _, l := range strings.Split(out, "\n") {
-		if complaint.MatchString(l) {
-			bad = append(bad, l)
-		}
-	}
-	return bad
+	return keepalivedtest.Start(t, h, keepalivedtest.Node{State: s.state, Priority: s.prio, Interval: s.interval, Version: s.version})
 }
 
 // waitVIP waits for the VIP to be present (or absent) on h.
@@ -250,7 +200,7 @@ func TestLabInteropKeepalived(t *testing.T) {
 			if testing.Verbose() {
 				t.Logf("keepalived log:\n%s", ka.Output())
 			}
-			if bad := keepalivedComplaints(ka.Output()); len(bad) > 0 {
+			if bad := keepalivedtest.Complaints(ka.Output()); len(bad) > 0 {
 				t.Errorf("keepalived complained:\n%s", strings.Join(bad, "\n"))
 			}
 			if !strings.Contains(ours.Output(), "Entering MASTER STATE") {
@@ -364,7 +314,7 @@ virtual_ipaddress = ["2001:2::100/64"]
 	if has, _ := a.HasAddr(context.Background(), vip6); has {
 		t.Fatal("our node left its IPv6 VIP behind")
 	}
-	if bad := keepalivedComplaints(ka.Output()); len(bad) > 0 {
+	if bad := keepalivedtest.Complaints(ka.Output()); len(bad) > 0 {
 		t.Errorf("keepalived complained:\n%s", strings.Join(bad, "\n"))
 	}
 }
