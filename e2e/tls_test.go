@@ -3,16 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -23,52 +17,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"haappliance/proxy/proxytest"
 )
 
 // tlsEnv is what testdata/tls.toml.tmpl needs.
 type tlsEnv struct {
 	Port, TLSPort, Web int
 	Dir, Certs         string
-}
-
-// writeCert writes a self-signed ECDSA certificate for names and its key
-// to one PEM file (haproxy's crt layout) and returns the certificate.
-func writeCert(t testing.TB, path string, names ...string) *x509.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: names[0]},
-		DNSNames:              names,
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true, // self-signed: its own root in the client's pool
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: der})
-	pem.Encode(&b, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
 }
 
 // startTLSAppliance runs the built binary with a TLS frontend serving two
@@ -81,8 +37,8 @@ func startTLSAppliance(t *testing.T) (tlsEnv, *x509.CertPool) {
 		t.Fatal(err)
 	}
 	pool := x509.NewCertPool()
-	pool.AddCert(writeCert(t, filepath.Join(certs, "a.pem"), "a.example"))
-	pool.AddCert(writeCert(t, filepath.Join(certs, "b.pem"), "b.example", "*.b.example"))
+	pool.AddCert(proxytest.WriteCert(t, filepath.Join(certs, "a.pem"), "a.example"))
+	pool.AddCert(proxytest.WriteCert(t, filepath.Join(certs, "b.pem"), "b.example", "*.b.example"))
 	env := tlsEnv{Port: freePort(t), TLSPort: freePort(t), Dir: dir, Certs: certs,
 		Web: startEcho(t, &echoServer{name: "web.srv1"})[0]}
 	cfg := filepath.Join(dir, "haappliance.toml")
