@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,8 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"haappliance/internal/chromiumtest"
 )
 
 // obsEnv is the observability scenario (testdata/obs.*.tmpl): frontend fe
@@ -294,8 +295,6 @@ func readLines(path, substr string) []string {
 	return out
 }
 
-const chromiumPath = "/usr/bin/chromium"
-
 // TestStatsPageInChromium renders the running binary's stats page in
 // headless Chromium. Chromium cannot send basic-auth credentials given on
 // its command line, so the test fetches the page with the Authorization
@@ -303,12 +302,7 @@ const chromiumPath = "/usr/bin/chromium"
 // self-contained (inline CSS, no external resources). The screenshot is
 // kept outside the tree as a test artefact and its path logged.
 func TestStatsPageInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not installed (apt-get install chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("starts a browser")
-	}
+	chromiumtest.Need(t)
 	env := newObsEnv(t, "stderr")
 	startObsAppliance(t, env)
 	waitL7OK(t, func() string { return applianceCommand(t, env, "show", "stat") })
@@ -320,36 +314,7 @@ func TestStatsPageInChromium(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Refresh") != "10" {
 		t.Fatalf("stats page: %d, refresh %q", resp.StatusCode, resp.Header.Get("Refresh"))
 	}
-	art, err := os.MkdirTemp("", "haappliance-e2e-stats-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, png := filepath.Join(art, "stats.html"), filepath.Join(art, "stats.png")
-	if err := os.WriteFile(html, []byte(page), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	run := func(args ...string) []byte {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-			"--disable-background-networking", "--disable-component-update", "--disable-sync",
-			"--user-data-dir=" + t.TempDir(), "--window-size=1400,900"}
-		cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
-		}
-		return out
-	}
-	run("--screenshot="+png, "file://"+html)
-	if st, err := os.Stat(png); err != nil || st.Size() < 10_000 {
-		t.Fatalf("screenshot %s missing or trivial: %v", png, err)
-	}
-	t.Logf("stats page of the running binary: screenshot kept at %s (not committed)", png)
-	dom := string(run("--dump-dom", "file://"+html))
+	dom := chromiumtest.Render(t, "haappliance-e2e-stats-", []byte(page))
 	for name, class := range want {
 		if tr := `<tr class="` + class + `" data-name="` + name + `">`; !strings.Contains(dom, tr) {
 			t.Errorf("rendered DOM lacks %s", tr)
