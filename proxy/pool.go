@@ -22,6 +22,7 @@ type serverConn struct {
 	rdl, wdl  lazyDL // the connection's read and write deadlines
 	res       h1.Response
 	raw       syscall.RawConn // of a plain TCP connection, once sendHead needed it
+	send      headSend        // sendHead's state (sendwait.go)
 }
 
 func (sc *serverConn) takeBuf() {

@@ -31,31 +31,18 @@ func (cc *clientConn) sendHead(t *txn, p *pump) error {
 		if sc.raw = rawTCP(sc.Conn); sc.raw == nil { // not plain TCP (TLS)
 			return p.flush()
 		}
+		sc.send.fn = sc.send.callback
 	}
-	b := p.prefix
+	s := &sc.send
+	s.b, s.written, s.waiting, s.err = p.prefix, 0, false, nil
 	sc.rdl.arm(sc.Conn, dlRead, time.Now(), t.be.t.Server.D())
-	written, waiting := 0, false
-	var werr error
-	_ = sc.raw.Read(func(fd uintptr) bool {
-		if waiting {
-			return true // readable
-		}
-		for {
-			written, werr = unix.Write(int(fd), b)
-			if werr != unix.EINTR {
-				break
-			}
-		}
-		if werr != nil || written < len(b) {
-			return true
-		}
-		waiting = true
-		return false
-	})
+	_ = sc.raw.Read(s.fn)
+	b, written, werr := s.b, s.written, s.err
+	s.b = nil
 	// A failed wait (timeout server, a closed connection) is found again by
 	// the read that follows, which reports it.
 	switch {
-	case waiting:
+	case s.waiting:
 		p.prefix = nil
 		return nil
 	case werr == unix.EAGAIN:
@@ -66,4 +53,33 @@ func (cc *clientConn) sendHead(t *txn, p *pump) error {
 	}
 	p.prefix = b[max(written, 0):]
 	return p.flush()
+}
+
+// headSend is sendHead's state, kept in the server connection with its
+// callback bound once, so that a request allocates nothing for it.
+type headSend struct {
+	fn      func(fd uintptr) bool // callback, bound to this headSend
+	b       []byte                // the head to write
+	written int
+	waiting bool // written whole; the callback now reports readability
+	err     error
+}
+
+// callback is the raw read callback: the first call writes the head, the
+// next one (the socket became readable) ends the wait.
+func (s *headSend) callback(fd uintptr) bool {
+	if s.waiting {
+		return true // readable
+	}
+	for {
+		s.written, s.err = unix.Write(int(fd), s.b)
+		if s.err != unix.EINTR {
+			break
+		}
+	}
+	if s.err != nil || s.written < len(s.b) {
+		return true
+	}
+	s.waiting = true
+	return false
 }
