@@ -232,6 +232,42 @@ OURS4CFG
     'BEGIN {printf "ratio  throughput %.2fx haproxy (bar >= 1.0), new conn/s %.2fx haproxy (bar >= 1.0)\n", a/b, c/d}'
 fi
 
+# Ceiling (SECTIONS contains "ceiling"): bench/ceiling, a featureless epoll
+# event loop in Go (one thread per core, no goroutine switches), beside
+# haproxy and haappliance with the same load: how far the language and its
+# runtime go on this machine, for the L7 bars' context. Not a bar.
+if [[ " $SECTIONS " == *" ceiling "* ]]; then
+  CEIL=$(port)
+  go build -o "$work/ceiling" ./bench/ceiling
+  "$work/ceiling" -listen "127.0.0.1:$CEIL" -backend "127.0.0.1:$BACKEND" > "$work/ceiling.out" &
+  ceil_pid=$!; pids+=($ceil_pid)
+  wait_port $CEIL
+  echo
+  echo "# ceiling: bench/ceiling (featureless Go event loop) beside both proxies, wrk -t2 -d$DURATION, $ROUNDS interleaved rounds"
+  printf "%-6s %-12s %12s %16s %10s %16s\n" conns proxy "req/s(med)" "req/s range" "p99 ms" "p99 range"
+  for c in $CONNS; do
+    : > "$work/c_hap.$c"; : > "$work/c_ours.$c"; : > "$work/c_ceil.$c"
+    for r in $(seq 1 "$ROUNDS"); do
+      if (( r % 2 )); then order="hap ours ceil"; else order="ceil ours hap"; fi
+      for who in $order; do
+        case $who in hap) p=$HAP;; ours) p=$OURS;; ceil) p=$CEIL;; esac
+        run_wrk $p $c >> "$work/c_$who.$c"
+      done
+    done
+    for who in hap ours ceil; do
+      case $who in hap) name=haproxy;; ours) name=haappliance;; ceil) name=ceiling;; esac
+      rm=$(cut -d' ' -f1 "$work/c_$who.$c" | median); rr=$(cut -d' ' -f1 "$work/c_$who.$c" | range)
+      pm=$(cut -d' ' -f2 "$work/c_$who.$c" | median); pr=$(cut -d' ' -f2 "$work/c_$who.$c" | range)
+      printf "%-6s %-12s %12.0f %16s %10.2f %16s\n" $c $name "$rm" "$rr" "$pm" "$pr"
+      eval "c_${who}_rps=$rm; c_${who}_p99=$pm"
+    done
+    awk -v h="$c_hap_rps" -v o="$c_ours_rps" -v x="$c_ceil_rps" -v hp="$c_hap_p99" -v op="$c_ours_p99" -v xp="$c_ceil_p99" -v c=$c \
+      'BEGIN {printf "ratio  c%-5s ceiling %.2fx haproxy req/s (p99 %.2fx), haappliance %.2fx ceiling req/s (p99 %.2fx)\n", c, x/h, xp/hp, o/x, op/xp}'
+  done
+  kill $ceil_pid 2>/dev/null; wait $ceil_pid 2>/dev/null || true
+  echo "ceiling: $(cat "$work/ceiling.out") (connections it could not serve, e.g. wrk's cut at the end of a run)"
+fi
+
 # VRRP failover (SECTIONS contains "vrrp"; root, keepalived): the real binary vs keepalived, into docs/performance.md.
 if [[ " $SECTIONS " == *" vrrp "* ]]; then go run ./vrrp/bench -out docs/performance.md -ours "$PWD/$BIN run --no-sysctl -c {config}"; fi
 
