@@ -232,40 +232,42 @@ OURS4CFG
     'BEGIN {printf "ratio  throughput %.2fx haproxy (bar >= 1.0), new conn/s %.2fx haproxy (bar >= 1.0)\n", a/b, c/d}'
 fi
 
-# Ceiling (SECTIONS contains "ceiling"): bench/ceiling, a featureless epoll
-# event loop in Go (one thread per core, no goroutine switches), beside
-# haproxy and haappliance with the same load: how far the language and its
-# runtime go on this machine, for the L7 bars' context. Not a bar.
+# Ceiling (SECTIONS contains "ceiling"): bench/ceiling, a featureless Go
+# proxy in three shapes (an epoll event loop per core as haproxy; a
+# goroutine per connection as haappliance; goroutine-style code run as
+# coroutines by the event loops), beside haproxy and haappliance with the
+# same load: how far each shape goes in Go on this machine, for the L7
+# bars' context. Not a bar.
 if [[ " $SECTIONS " == *" ceiling "* ]]; then
-  CEIL=$(port)
   go build -o "$work/ceiling" ./bench/ceiling
-  "$work/ceiling" -listen "127.0.0.1:$CEIL" -backend "127.0.0.1:$BACKEND" > "$work/ceiling.out" &
-  ceil_pid=$!; pids+=($ceil_pid)
-  wait_port $CEIL
+  declare -A cport=([hap]=$HAP [ours]=$OURS)
+  for m in loop goroutine coroutine; do
+    cport[$m]=$(port)
+    "$work/ceiling" -mode $m -listen "127.0.0.1:${cport[$m]}" -backend "127.0.0.1:$BACKEND" > "$work/ceiling.$m" &
+    pids+=($!)
+    wait_port ${cport[$m]}
+  done
+  who_all="hap ours loop goroutine coroutine"
   echo
-  echo "# ceiling: bench/ceiling (featureless Go event loop) beside both proxies, wrk -t2 -d$DURATION, $ROUNDS interleaved rounds"
-  printf "%-6s %-12s %12s %16s %10s %16s\n" conns proxy "req/s(med)" "req/s range" "p99 ms" "p99 range"
+  echo "# ceiling: bench/ceiling (featureless Go proxy: -mode loop, goroutine, coroutine) beside both proxies, wrk -t2 -d$DURATION, $ROUNDS interleaved rounds"
+  printf "%-6s %-16s %12s %16s %10s %16s %8s %8s\n" conns proxy "req/s(med)" "req/s range" "p99 ms" "p99 range" "req/s/hap" "p99/hap"
   for c in $CONNS; do
-    : > "$work/c_hap.$c"; : > "$work/c_ours.$c"; : > "$work/c_ceil.$c"
+    for who in $who_all; do : > "$work/c_$who.$c"; done
     for r in $(seq 1 "$ROUNDS"); do
-      if (( r % 2 )); then order="hap ours ceil"; else order="ceil ours hap"; fi
-      for who in $order; do
-        case $who in hap) p=$HAP;; ours) p=$OURS;; ceil) p=$CEIL;; esac
-        run_wrk $p $c >> "$work/c_$who.$c"
-      done
+      if (( r % 2 )); then order=$who_all; else order=$(tr ' ' '\n' <<<"$who_all" | tac | tr '\n' ' '); fi
+      for who in $order; do run_wrk ${cport[$who]} $c >> "$work/c_$who.$c"; done
     done
-    for who in hap ours ceil; do
-      case $who in hap) name=haproxy;; ours) name=haappliance;; ceil) name=ceiling;; esac
+    hr=$(cut -d' ' -f1 "$work/c_hap.$c" | median); hp=$(cut -d' ' -f2 "$work/c_hap.$c" | median)
+    for who in $who_all; do
+      case $who in hap) name=haproxy;; ours) name=haappliance;; *) name="ceiling-$who";; esac
       rm=$(cut -d' ' -f1 "$work/c_$who.$c" | median); rr=$(cut -d' ' -f1 "$work/c_$who.$c" | range)
       pm=$(cut -d' ' -f2 "$work/c_$who.$c" | median); pr=$(cut -d' ' -f2 "$work/c_$who.$c" | range)
-      printf "%-6s %-12s %12.0f %16s %10.2f %16s\n" $c $name "$rm" "$rr" "$pm" "$pr"
-      eval "c_${who}_rps=$rm; c_${who}_p99=$pm"
+      printf "%-6s %-16s %12.0f %16s %10.2f %16s %7.2fx %7.2fx\n" $c $name "$rm" "$rr" "$pm" "$pr" \
+        "$(awk -v a=$rm -v b=$hr 'BEGIN {print a/b}')" "$(awk -v a=$pm -v b=$hp 'BEGIN {print a/b}')"
     done
-    awk -v h="$c_hap_rps" -v o="$c_ours_rps" -v x="$c_ceil_rps" -v hp="$c_hap_p99" -v op="$c_ours_p99" -v xp="$c_ceil_p99" -v c=$c \
-      'BEGIN {printf "ratio  c%-5s ceiling %.2fx haproxy req/s (p99 %.2fx), haappliance %.2fx ceiling req/s (p99 %.2fx)\n", c, x/h, xp/hp, o/x, op/xp}'
+    errs=$(for who in $who_all; do cut -d' ' -f3- "$work/c_$who.$c"; done | tr -s ' \n' ' ')
+    [ -n "${errs// /}" ] && echo "  errors seen: $errs"
   done
-  kill $ceil_pid 2>/dev/null; wait $ceil_pid 2>/dev/null || true
-  echo "ceiling: $(cat "$work/ceiling.out") (connections it could not serve, e.g. wrk's cut at the end of a run)"
 fi
 
 # VRRP failover (SECTIONS contains "vrrp"; root, keepalived): the real binary vs keepalived, into docs/performance.md.

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -53,13 +52,23 @@ func freePort(t *testing.T) netip.AddrPort {
 	return netip.MustParseAddrPort(ln.Addr().String())
 }
 
-// TestRelaysKeepAliveAndPipelinedRequests: sequential and pipelined
-// requests on one connection each get their answer in order; a request
-// with a body closes the connection and is counted as unsupported.
+// TestRelaysKeepAliveAndPipelinedRequests: in every mode, sequential and
+// pipelined requests on one connection each get their answer in order; a
+// request with a body closes the connection and is counted as unsupported.
 func TestRelaysKeepAliveAndPipelinedRequests(t *testing.T) {
-	var unsup, closed atomic.Int64
+	back := backend(t)
+	for _, mode := range []string{"loop", "goroutine", "coroutine"} {
+		t.Run(mode, func(t *testing.T) { testRelay(t, mode, back) })
+	}
+	if err := start("nope", freePort(t), back, 1, new(counts)); err == nil {
+		t.Error("unknown mode accepted")
+	}
+}
+
+func testRelay(t *testing.T, mode string, back netip.AddrPort) {
+	var n counts
 	addr := freePort(t)
-	if err := start(addr, backend(t), 2, &unsup, &closed); err != nil {
+	if err := start(mode, addr, back, 2, &n); err != nil {
 		t.Fatal(err)
 	}
 	c, err := net.Dial("tcp", addr.String())
@@ -91,8 +100,8 @@ func TestRelaysKeepAliveAndPipelinedRequests(t *testing.T) {
 	if n, err := c.Read(got); err == nil {
 		t.Fatalf("request with a body: read %q, want the connection closed", got[:n])
 	}
-	if unsup.Load() != 1 {
-		t.Errorf("unsupported = %d, want 1", unsup.Load())
+	if n.unsup.Load() != 1 {
+		t.Errorf("unsupported = %d, want 1", n.unsup.Load())
 	}
 }
 
