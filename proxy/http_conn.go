@@ -37,6 +37,7 @@ type clientConn struct {
 
 	// Idle parking (idle.go, park_linux.go).
 	hdrs   *[]h1.Header    // pooled backing of req.Headers; nil while idle
+	hdrsN  int             // entries of *hdrs written since taken (cleared on release)
 	raw    syscall.RawConn // nil unless a plain *net.TCPConn
 	fd     int             // its descriptor, -1 when unknown
 	readFn func(fd uintptr) bool
@@ -143,7 +144,11 @@ func (cc *clientConn) readHead() headResult {
 	for {
 		if cc.r < cc.w {
 			cc.needHeaders()
+			// hdrsN covers the previous request's entries too (header
+			// rules may have added some) before this parse overwrites them.
+			cc.hdrsN = max(cc.hdrsN, len(cc.req.Headers))
 			_, err := h1.ParseRequest(cc.buf[cc.r:cc.w], &cc.req, h1.DefaultLimits)
+			cc.hdrsN = max(cc.hdrsN, len(cc.req.Headers))
 			if err == nil {
 				cc.idle.Store(false)
 				return headOK

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"haappliance/proxy/h1"
 	"haappliance/proxy/proxytest"
 )
 
@@ -152,5 +153,38 @@ func TestParkedConnHangupAndShutdown(t *testing.T) {
 	}
 	if fe := p.Snapshot().Frontends[0]; fe.SessCur != 0 {
 		t.Fatalf("frontend sessions %d after Shutdown, want 0", fe.SessCur)
+	}
+}
+
+// TestReleaseIdleClearsWrittenHeaders: the pooled header slice goes back
+// with no entry still pointing into a request buffer, although only the
+// entries written are cleared: those of an earlier, longer pipelined
+// request and one a header rule appended, beyond the last parse's length.
+func TestReleaseIdleClearsWrittenHeaders(t *testing.T) {
+	cc := &clientConn{}
+	cc.needHeaders()
+	pooled := cc.hdrs
+	buf := []byte("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\nGET / HTTP/1.1\r\nE: 5\r\n\r\n")
+	n, err := h1.ParseRequest(buf, &cc.req, h1.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc.hdrsN = max(cc.hdrsN, len(cc.req.Headers))
+	cc.req.Headers = append(cc.req.Headers, h1.Header{Name: []byte("X-Added"), Value: []byte("1")}) // a rule
+	cc.hdrsN = max(cc.hdrsN, len(cc.req.Headers))
+	if _, err := h1.ParseRequest(buf[n:], &cc.req, h1.DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+	if len(cc.req.Headers) != 1 || cc.hdrsN != 5 {
+		t.Fatalf("len %d, hdrsN %d; want 1 and 5", len(cc.req.Headers), cc.hdrsN)
+	}
+	cc.releaseIdle()
+	for i, h := range (*pooled)[:cap(*pooled)] {
+		if h.Name != nil || h.Value != nil {
+			t.Fatalf("pooled header %d still holds %q: %q", i, h.Name, h.Value)
+		}
+	}
+	if cc.hdrsN != 0 || cc.hdrs != nil {
+		t.Errorf("after release: hdrsN %d, hdrs %v", cc.hdrsN, cc.hdrs)
 	}
 }
