@@ -21,7 +21,9 @@ type serverDialer struct {
 
 func newServerDialer(addr string, keepAlive bool) serverDialer {
 	d := serverDialer{addr: addr, keepAlive: keepAlive}
-	if ap, err := netip.ParseAddrPort(addr); err == nil {
+	// A zoned (link-local) IPv6 address goes through net.Dialer, which
+	// maps the zone, a name or a number, to its interface on every dial.
+	if ap, err := netip.ParseAddrPort(addr); err == nil && ap.Addr().Zone() == "" {
 		d.ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 		d.raddr = net.TCPAddrFromAddrPort(d.ap)
 	}

@@ -3,11 +3,20 @@ package proxy
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
+	goruntime "runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
+
+	"haappliance/internal/lab"
 )
 
 // TestDialDirect: the direct dial of an IP:PORT server gives a *tcpConn
@@ -274,4 +283,101 @@ func pattern(n int) []byte {
 		b[i] = byte(i*7 + i/251)
 	}
 	return b
+}
+
+// TestDialZonedLinkLocal: a server at an IPv6 link-local address with a
+// zone, named or numbered, is reached (through net.Dialer, which maps the
+// zone to its interface; the direct dial's raw connect would not). Two
+// namespaces of its own joined by a veth pair, fe80::1 and fe80::2 (root).
+func TestDialZonedLinkLocal(t *testing.T) {
+	if err := lab.Available(); err != nil {
+		t.Skip(err)
+	}
+	srvNS := fmt.Sprintf("haa-zone-s-%d", os.Getpid())
+	cliNS := fmt.Sprintf("haa-zone-c-%d", os.Getpid())
+	ip := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	for _, ns := range []string{srvNS, cliNS} {
+		ip("netns", "add", ns)
+		t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
+	}
+	ip("-n", srvNS, "link", "add", "zs0", "type", "veth", "peer", "name", "zc0", "netns", cliNS)
+	ip("-n", srvNS, "addr", "add", "fe80::1/64", "dev", "zs0", "nodad")
+	ip("-n", cliNS, "addr", "add", "fe80::2/64", "dev", "zc0", "nodad")
+	ip("-n", srvNS, "link", "set", "zs0", "up")
+	ip("-n", cliNS, "link", "set", "zc0", "up")
+	out, err := exec.Command("ip", "-n", cliNS, "-o", "link", "show", "zc0").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, _, _ := strings.Cut(string(out), ":")
+
+	var ln net.Listener
+	if err := inNetns(srvNS, func() (err error) {
+		ln, err = net.Listen("tcp6", "[fe80::1%zs0]:0")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _ = io.Copy(c, c); c.Close() }()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	for _, zone := range []string{"zc0", strings.TrimSpace(index)} {
+		addr := fmt.Sprintf("[fe80::1%%%s]:%d", zone, port)
+		err := inNetns(cliNS, func() error {
+			d := newServerDialer(addr, false)
+			c, err := d.dialDirect(5 * time.Second)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			buf := make([]byte, 2)
+			if _, err = c.Write([]byte("hi")); err == nil {
+				_, err = io.ReadFull(c, buf)
+			}
+			if err != nil || string(buf) != "hi" {
+				return fmt.Errorf("echo %q, %v", buf, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+}
+
+// inNetns runs fn on a thread moved into the named network namespace,
+// where the sockets it opens belong. The thread ends with it, never going
+// back to the test's namespace.
+func inNetns(name string, fn func() error) error {
+	done := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread() // not unlocked: the thread exits with the goroutine
+		f, err := os.Open("/var/run/netns/" + name)
+		if err != nil {
+			done <- err
+			return
+		}
+		err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
+		f.Close()
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- fn()
+	}()
+	return <-done
 }

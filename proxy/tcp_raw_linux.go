@@ -22,7 +22,8 @@ import (
 // call keeps its P, which is right for a call that cannot block (the cost:
 // a stop-the-world of the GC waits for it, tens of microseconds at most).
 
-// rawConnect starts a non-blocking connect to ap.
+// rawConnect starts a non-blocking connect to ap, an address with no zone
+// (newServerDialer sends zoned ones through net.Dialer).
 func rawConnect(fd int, ap netip.AddrPort) error {
 	var e syscall.Errno
 	if ap.Addr().Is4() {
@@ -32,11 +33,6 @@ func rawConnect(fd int, ap netip.AddrPort) error {
 	} else {
 		sa := unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: ap.Addr().As16()}
 		sa.Port = htons(ap.Port())
-		if z := ap.Addr().Zone(); z != "" {
-			if ifi, err := net.InterfaceByName(z); err == nil {
-				sa.Scope_id = uint32(ifi.Index)
-			}
-		}
 		_, _, e = unix.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa)), unix.SizeofSockaddrInet6)
 	}
 	if e != 0 {
