@@ -168,24 +168,10 @@ func (p *coServers) get() (stream, error) {
 			return s, nil
 		}
 	}
-	fam := unix.AF_INET
-	if _, ok := l.back.(*unix.SockaddrInet6); ok {
-		fam = unix.AF_INET6
-	}
-	fd, err := unix.Socket(fam, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := dialBackend(l.back)
 	if err != nil {
 		return nil, err
 	}
-	// A blocking connect, as the loop mode's: it ends at once on loopback.
-	if err := unix.Connect(fd, l.back); err != nil {
-		_ = unix.Close(fd)
-		return nil, err
-	}
-	if err := unix.SetNonblock(fd, true); err != nil {
-		_ = unix.Close(fd)
-		return nil, err
-	}
-	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	s := l.add(fd)
 	if s == nil {
 		return nil, io.ErrClosedPipe

@@ -35,6 +35,29 @@ func sockaddr(ap netip.AddrPort) (int, unix.Sockaddr) {
 	return unix.AF_INET6, &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
 }
 
+// dialBackend opens a non-blocking TCP_NODELAY connection to back. The
+// connect itself blocks: on loopback it ends at once, and a pooled
+// connection serves many requests.
+func dialBackend(back unix.Sockaddr) (int, error) {
+	fam := unix.AF_INET
+	if _, ok := back.(*unix.SockaddrInet6); ok {
+		fam = unix.AF_INET6
+	}
+	fd, err := unix.Socket(fam, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	if err = unix.Connect(fd, back); err == nil {
+		err = unix.SetNonblock(fd, true)
+	}
+	if err != nil {
+		_ = unix.Close(fd)
+		return -1, err
+	}
+	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	return fd, nil
+}
+
 // reuseportListener opens one of the SO_REUSEPORT listeners on listen.
 func reuseportListener(listen netip.AddrPort) (int, error) {
 	fam, lsa := sockaddr(listen)
@@ -198,21 +221,10 @@ func (l *loop) server() *conn {
 			return s
 		}
 	}
-	fam := unix.AF_INET
-	if _, ok := l.back.(*unix.SockaddrInet6); ok {
-		fam = unix.AF_INET6
-	}
-	fd, err := unix.Socket(fam, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := dialBackend(l.back)
 	if err != nil {
 		return nil
 	}
-	// A blocking connect: on loopback it ends at once, and a pooled
-	// connection serves many requests.
-	if unix.Connect(fd, l.back) != nil || unix.SetNonblock(fd, true) != nil {
-		_ = unix.Close(fd)
-		return nil
-	}
-	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	s := &conn{fd: fd, buf: make([]byte, bufSize)}
 	l.conns[fd] = s
 	if l.watch(fd) != nil {
