@@ -81,14 +81,11 @@ func dialTCPConn(ap netip.AddrPort, raddr *net.TCPAddr, timeout time.Duration, k
 		_, perr := syscall.Getpeername(fd) // (x/sys/unix also probes SO_PROTOCOL)
 		connected = perr == nil
 	}
-	f := os.NewFile(uintptr(fd), "") // non-blocking: registered with the poller
-	c := &tcpConn{f: f, raddr: raddr}
-	rc, err := f.SyscallConn()
+	c, err := newTCPConn(fd, raddr)
 	if err != nil {
-		_ = f.Close()
 		return nil, opErr("", err)
 	}
-	c.rc = &tcpRawConn{rc: rc, c: c}
+	f := c.f
 	if connected {
 		return c, nil
 	}
@@ -140,6 +137,65 @@ type tcpConn struct {
 	closed atomic.Bool
 }
 
+// newTCPConn makes a *tcpConn of fd, a connected non-blocking TCP socket
+// to raddr, which it then owns (closed on error too): the *os.File
+// registers it with the runtime poller (one fcntl and one epoll_ctl).
+func newTCPConn(fd int, raddr *net.TCPAddr) (*tcpConn, error) {
+	f := os.NewFile(uintptr(fd), "")
+	c := &tcpConn{f: f, raddr: raddr}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	c.rc = &tcpRawConn{rc: rc, c: c}
+	return c, nil
+}
+
+// peerTCPAddr is the peer address of the TCP socket fd, as a
+// *net.TCPAddr (IPv4 in 4 bytes, as net gives it).
+func peerTCPAddr(fd int) (*net.TCPAddr, error) {
+	sa, err := syscall.Getpeername(fd)
+	if err != nil {
+		return nil, os.NewSyscallError("getpeername", err)
+	}
+	if a := sockaddrTCP(sa); a != nil {
+		return a, nil
+	}
+	return nil, errors.New("proxy: not a TCP/IP socket")
+}
+
+// sockaddrTCP converts an AF_INET or AF_INET6 socket address (nil
+// otherwise), as net does.
+func sockaddrTCP(sa syscall.Sockaddr) *net.TCPAddr {
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
+	case *syscall.SockaddrInet6:
+		a := &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
+		if sa.ZoneId != 0 {
+			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
+				a.Zone = ifi.Name
+			}
+		}
+		return a
+	}
+	return nil
+}
+
+// plainTCP gives c's socket access when c is a plain TCP connection: a
+// *net.TCPConn as accepted, or a *tcpConn as a detached connection
+// resumes (park_detach_linux.go); nil for TLS and other wrappers.
+func plainTCP(c net.Conn) syscall.Conn {
+	switch c := c.(type) {
+	case *net.TCPConn:
+		return c
+	case *tcpConn:
+		return c
+	}
+	return nil
+}
+
 // tcpRawConn is the RawConn of a *tcpConn: after Close its errors are
 // net.ErrClosed, as a *net.TCPConn's (the *os.File's would be internal
 // poll's "use of closed file").
@@ -186,19 +242,19 @@ func (c *tcpConn) CloseWrite() error {
 	return c.opError("close", serr)
 }
 
-// LocalAddr asks the kernel (the proxy itself has no use for it).
+// LocalAddr asks the kernel: a server connection's is of no use to the
+// proxy; a resumed client connection's is the PROXY header's destination
+// (send-proxy).
 func (c *tcpConn) LocalAddr() net.Addr {
-	var a net.Addr
+	var a *net.TCPAddr
 	_ = c.rc.Control(func(s uintptr) {
 		if sa, err := syscall.Getsockname(int(s)); err == nil {
-			switch sa := sa.(type) {
-			case *syscall.SockaddrInet4:
-				a = &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
-			case *syscall.SockaddrInet6:
-				a = &net.TCPAddr{IP: net.IP(sa.Addr[:]), Port: sa.Port}
-			}
+			a = sockaddrTCP(sa)
 		}
 	})
+	if a == nil {
+		return nil // not a typed nil
+	}
 	return a
 }
 

@@ -53,7 +53,7 @@ func newClientConn(p *Proxy, f *frontend, c net.Conn) *clientConn {
 		cc.src = netip.AddrPortFrom(cc.src.Addr().Unmap(), cc.src.Port())
 	}
 	cc.fd = -1
-	if tc, ok := c.(*net.TCPConn); ok {
+	if tc := plainTCP(c); tc != nil {
 		if rc, err := tc.SyscallConn(); err == nil {
 			cc.raw = rc
 			_ = rc.Control(func(fd uintptr) { cc.fd = int(fd) })

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"io"
-	"net"
 	"sync"
 	"syscall"
 	"time"
@@ -158,8 +157,7 @@ func (cc *clientConn) park(dl time.Time) bool {
 // descriptor from the Go runtime: a plain TCP connection (TLS and PROXY
 // protocol ones keep their wrapper, and do not park).
 func (cc *clientConn) canDetach() bool {
-	_, ok := cc.conn.(*net.TCPConn)
-	return ok && cc.raw != nil && cc.r == cc.w
+	return plainTCP(cc.conn) != nil && cc.raw != nil && cc.r == cc.w
 }
 
 // resume serves a parked connection that became readable (or hung up) on

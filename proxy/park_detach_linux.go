@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"net"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,11 +46,17 @@ func (pk *parker) detach(fd int) bool {
 
 // resumeDetached rebuilds the connection the parker detached (a parked
 // record e and its descriptor fd) and serves it; the parker counted it in
-// resuming until it is in p.conns.
+// resuming until it is in p.conns. The connection is a *tcpConn on fd
+// itself: getpeername, then the poller's fcntl and epoll_ctl (net.FileConn
+// would duplicate fd and ask for its type and both addresses first).
 func (p *Proxy) resumeDetached(fd int, e parked) {
-	f := os.NewFile(uintptr(fd), "")
-	c, err := net.FileConn(f) // a *net.TCPConn on a copy of fd
-	_ = f.Close()
+	raddr, err := peerTCPAddr(fd)
+	var c net.Conn
+	if err == nil {
+		c, err = newTCPConn(fd, raddr)
+	} else {
+		_ = unix.Close(fd)
+	}
 	if err != nil {
 		p.parker.resuming.Add(-1)
 		p.log.WithError(err).Debugf("frontend '%s': resuming an idle connection", e.fe.name)

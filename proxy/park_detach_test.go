@@ -4,7 +4,9 @@ package proxy
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -283,5 +285,64 @@ func TestDetachedConnsConcurrent(t *testing.T) {
 	}
 	if diff := cmp.Diff(parkCounts{Parked: conns, Detached: conns, SessCur: conns}, countsOf(p)); diff != "" {
 		t.Fatalf("counts (-want +got):\n%s", diff)
+	}
+}
+
+// A resumed detached connection (a *tcpConn on the parked descriptor)
+// gives the same addresses as the accepted one: the PROXY line that
+// send_proxy writes to a new server connection names the same client and
+// frontend addresses before the detach and after the resume.
+func TestDetachedConnResumesWithItsAddresses(t *testing.T) {
+	lines := make(chan string, 4)
+	raw := proxytest.NewRawServer(t, func(c net.Conn) {
+		r := newReader(c)
+		line, _ := r.ReadString('\n')
+		lines <- line
+		_, _ = proxytest.ReadHead(r)
+		_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"))
+	})
+	cfg := strings.Replace(idleConfig, `address = "{{s1}}" }`, `address = "{{s1}}", send_proxy = true }`, 1)
+	p, addr := startProxy(t, cfg, "fe", map[string]string{"s1": raw.Addr(), "ka": "10s"})
+	p.parker.setDetachAfter(0)
+	c := proxytest.Dial(t, addr)
+	cl := c.Conn.LocalAddr().(*net.TCPAddr)
+	fe := c.Conn.RemoteAddr().(*net.TCPAddr)
+	want := fmt.Sprintf("PROXY TCP4 %s %s %d %d\r\n", cl.IP, fe.IP, cl.Port, fe.Port)
+	for i := range 2 {
+		c.Send(t, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		if _, resp, _ := c.Response(t, "GET"); resp.StatusCode != 200 {
+			t.Fatalf("request %d: status %d", i, resp.StatusCode)
+		}
+		if got := <-lines; got != want {
+			t.Errorf("request %d: server got %q, want %q", i, got, want)
+		}
+		waitFor(t, "the connection to detach", func() bool { return p.parker.detachedCount() == 1 })
+	}
+	// Once more, and let it park without detaching: the resumed connection
+	// is a *tcpConn and has no TCP keep-alive (the frontend has no tcpka;
+	// net.FileConn, used before, turned Go's default keep-alive on).
+	p.parker.setDetachAfter(time.Hour)
+	c.Send(t, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	if _, resp, _ := c.Response(t, "GET"); resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	<-lines
+	waitFor(t, "the connection to park attached", func() bool {
+		return p.parker.parkedCount() == 1 && p.parker.detachedCount() == 0
+	})
+	p.mu.Lock()
+	var conns []net.Conn
+	for cc := range p.conns {
+		conns = append(conns, cc.conn)
+	}
+	p.mu.Unlock()
+	if len(conns) != 1 {
+		t.Fatalf("%d live connections, want 1", len(conns))
+	}
+	if _, ok := conns[0].(*tcpConn); !ok {
+		t.Errorf("resumed connection is a %T, want *tcpConn", conns[0])
+	}
+	if keepAliveOn(t, conns[0]) {
+		t.Error("resumed connection has SO_KEEPALIVE on")
 	}
 }
