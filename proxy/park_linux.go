@@ -22,7 +22,8 @@ import (
 //     net.Conn closed (which frees the runtime's netFD, pollDesc and
 //     deadline timer) and the clientConn dropped; the parker keeps a
 //     parked record of what the next request needs, in a slice indexed by
-//     descriptor. Resuming rebuilds a net.Conn with net.FileConn.
+//     descriptor. Resuming rebuilds a net.Conn on that descriptor (a
+//     *tcpConn: park_detach_linux.go).
 //
 // Each registration is one-shot and removed as soon as someone claims the
 // connection: its readiness, its keep-alive deadline, or Drain/Shutdown.
@@ -78,7 +79,8 @@ func (e *parked) inUse() bool { return e.cc != nil || e.fe != nil }
 // defaultDetachAfter is how long a parked connection stays attached: a
 // client that comes back within about a second (a browser's next click, a
 // poller) resumes for the price of a goroutine; one idle longer costs
-// ~15 system calls more (dup, close, net.FileConn's) and far less memory.
+// a few system calls more (the dup and close of the detach; getpeername,
+// fcntl and epoll_ctl of the resume) and far less memory.
 // Beyond maxAttached attached connections (~2.5 KB each: clientConn,
 // netFD, pollDesc, addresses) a new one is detached at once, so what the
 // runtime holds for parked connections stays bounded (its pollDesc cache
