@@ -38,7 +38,7 @@ type clientConn struct {
 	// Idle parking (idle.go, park_linux.go).
 	hdrs   *[]h1.Header    // pooled backing of req.Headers; nil while idle
 	hdrsN  int             // entries of *hdrs written since taken (cleared on release)
-	raw    syscall.RawConn // nil unless a plain *net.TCPConn
+	raw    syscall.RawConn // nil unless plain TCP (plainTCP)
 	fd     int             // its descriptor, -1 when unknown
 	readFn func(fd uintptr) bool
 	rn     int   // result of readFn
