@@ -88,6 +88,7 @@ func (p *Proxy) serveH2Stream(w http.ResponseWriter, r *http.Request, f *fronten
 	st.res.Headers = make([]h1.Header, 0, 32)
 	cc := newClientConn(p, f, st)
 	cc.smp.ssl = true
+	cc.h2 = true
 	cc.serve()
 }
 

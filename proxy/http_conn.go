@@ -31,6 +31,7 @@ type clientConn struct {
 	wdl  lazyDL    // conn's write deadline
 
 	rs *ruleState // http-request/response rules' memory (httprules.go)
+	h2 bool       // an HTTP/2 stream served as HTTP/1.1 (h2.go), logged as HTTP/2.0
 	// tFirst is when the first byte of the current request arrived (only
 	// kept when requests are logged).
 	tFirst time.Time

@@ -43,7 +43,8 @@ type RequestLog struct {
 	Cookie   [2]byte
 	Method   string
 	URI      string
-	Minor    int // HTTP/1.Minor
+	Minor    int  // HTTP/1.Minor
+	HTTP2    bool // the request came as HTTP/2 (its line logs HTTP/2.0, as HAProxy's)
 	Requeued bool
 
 	// Connection counts when the request ended (%ac/%fc/%bc/%sc, this
@@ -112,7 +113,7 @@ func (cc *clientConn) beginLog() {
 	}
 	req := &cc.req
 	cc.log = RequestLog{Accept: cc.tFirst, Method: string(req.Method), URI: string(req.URI),
-		Minor: req.Minor, Tq: cc.p.now().Sub(cc.tFirst), Tw: -1, Tc: -1, Tr: -1,
+		Minor: req.Minor, HTTP2: cc.h2, Tq: cc.p.now().Sub(cc.tFirst), Tw: -1, Tc: -1, Tr: -1,
 		Term: [2]byte{termNone, phaseNone}, Cookie: [2]byte{'-', '-'}}
 }
 
@@ -183,7 +184,11 @@ func (l *RequestLog) httpLog(src netip.AddrPort) logfmt.HTTPLog {
 	if l.Server != "<NOSRV>" {
 		h.Server = l.Server
 	}
-	if l.Method != "" && l.Minor >= 0 && l.Minor < len(httpVersions) {
+	switch {
+	case l.Method == "":
+	case l.HTTP2:
+		h.Version = "HTTP/2.0"
+	case l.Minor >= 0 && l.Minor < len(httpVersions):
 		h.Version = httpVersions[l.Minor]
 	}
 	return h

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,6 +217,19 @@ func TestHTTP2(t *testing.T) {
 	want := []string{"GET /h2?q=1  https", "POST /post hello https", "POST /post2 abcdef https", "GET /chunked  https"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("backend saw (-want +got):\n%s", diff)
+	}
+	// The log line names the client's protocol, HTTP/2.0, as HAProxy's
+	// does (the engine served the streams as HTTP/1.1). A record is made
+	// once the answer is out: wait for the four.
+	waitFor(t, "4 log records", func() bool { e.mu.Lock(); defer e.mu.Unlock(); return len(e.logs) >= 4 })
+	e.mu.Lock()
+	var versions []string
+	for _, l := range e.logs {
+		versions = append(versions, l.httpLog(netip.AddrPort{}).Version)
+	}
+	e.mu.Unlock()
+	if diff := cmp.Diff([]string{"HTTP/2.0", "HTTP/2.0", "HTTP/2.0", "HTTP/2.0"}, versions); diff != "" {
+		t.Errorf("logged versions (-want +got):\n%s", diff)
 	}
 }
 
