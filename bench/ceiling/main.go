@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command ceiling is the least an HTTP/1.1 keep-alive proxy written in Go
 // can do per request on this machine, in three shapes, to measure what the
 // language and its runtime allow, not to serve anyone: make bench's
