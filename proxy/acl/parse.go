@@ -65,6 +65,9 @@ func (s *Set) Add(line string) error {
 	if bad := invalidNameChar(name); bad != 0 {
 		return errorf(name, "invalid character in ACL name '%s': '%c'", name, bad)
 	}
+	if strings.EqualFold(name, "or") { // haproxy 2.6 refuses it too, with these words
+		return errorf(name, "acl name '%s' will never match. 'or' is used to express a logical disjunction within a condition.", name)
+	}
 	if len(words) < 2 {
 		return errorf(name, "missing criterion for ACL '%s'", name)
 	}

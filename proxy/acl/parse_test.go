@@ -16,6 +16,7 @@ func TestAddErrors(t *testing.T) {
 		{"# only a comment", "empty ACL line", ""},
 		{"x", "missing criterion for ACL 'x'", "x"},
 		{"a/b path /", "invalid character in ACL name 'a/b': '/'", "a/b"},
+		{"oR ssl_fc", "acl name 'oR' will never match. 'or' is used to express a logical disjunction within a condition.", "oR"}, // fuzz crasher (FuzzParseACL), refused as by haproxy 2.6
 		{"x path_bgn /ms1/", "ACL 'x': unknown ACL criterion 'path_bgn'", "path_bgn"},
 		{"x hdr_foo(host) a", "ACL 'x': unknown ACL criterion 'hdr_foo'", "hdr_foo(host)"},
 		{"x path_reg (", "ACL 'x': regex '(' is invalid: error parsing regexp: missing closing ): `(`", "("},
