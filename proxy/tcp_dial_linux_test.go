@@ -2,12 +2,12 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	goruntime "runtime"
 	"strings"
 	"syscall"
@@ -288,37 +288,27 @@ func pattern(n int) []byte {
 // TestDialZonedLinkLocal: a server at an IPv6 link-local address with a
 // zone, named or numbered, is reached (through net.Dialer, which maps the
 // zone to its interface; the direct dial's raw connect would not). Two
-// namespaces of its own joined by a veth pair, fe80::1 and fe80::2 (root).
+// hosts of the namespace lab, fe80::1 and fe80::2 on their eth0 (root).
 func TestDialZonedLinkLocal(t *testing.T) {
 	if err := lab.Available(); err != nil {
 		t.Skip(err)
 	}
-	srvNS := fmt.Sprintf("haa-zone-s-%d", os.Getpid())
-	cliNS := fmt.Sprintf("haa-zone-c-%d", os.Getpid())
-	ip := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-	}
-	for _, ns := range []string{srvNS, cliNS} {
-		ip("netns", "add", ns)
-		t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
-	}
-	ip("-n", srvNS, "link", "add", "zs0", "type", "veth", "peer", "name", "zc0", "netns", cliNS)
-	ip("-n", srvNS, "addr", "add", "fe80::1/64", "dev", "zs0", "nodad")
-	ip("-n", cliNS, "addr", "add", "fe80::2/64", "dev", "zc0", "nodad")
-	ip("-n", srvNS, "link", "set", "zs0", "up")
-	ip("-n", cliNS, "link", "set", "zc0", "up")
-	out, err := exec.Command("ip", "-n", cliNS, "-o", "link", "show", "zc0").Output()
+	ctx := context.Background()
+	l, err := lab.New(ctx, []lab.HostSpec{{Name: "zsrv", Addrs: []string{"fe80::1/64"}}, {Name: "zcli", Addrs: []string{"fe80::2/64"}}}, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	index, _, _ := strings.Cut(string(out), ":")
+	t.Cleanup(func() { _ = l.Close() })
+	srvNS, cliNS := l.Hosts[0].NS, l.Hosts[1].NS
+	out, err := l.Hosts[1].Exec(ctx, "cat", "/sys/class/net/eth0/ifindex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := strings.TrimSpace(out)
 
 	var ln net.Listener
 	if err := inNetns(srvNS, func() (err error) {
-		ln, err = net.Listen("tcp6", "[fe80::1%zs0]:0")
+		ln, err = net.Listen("tcp6", "[fe80::1%eth0]:0")
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -334,7 +324,7 @@ func TestDialZonedLinkLocal(t *testing.T) {
 		}
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
-	for _, zone := range []string{"zc0", strings.TrimSpace(index)} {
+	for _, zone := range []string{"eth0", index} {
 		addr := fmt.Sprintf("[fe80::1%%%s]:%d", zone, port)
 		err := inNetns(cliNS, func() error {
 			d := newServerDialer(addr, false)
