@@ -5,7 +5,6 @@ package main
 import (
 	"io"
 	"iter"
-	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -36,34 +35,21 @@ type coFD struct {
 	closed bool
 }
 
-func (l *coLoop) run() {
-	runtime.LockOSThread()
-	evs := make([]unix.EpollEvent, 256)
-	for {
-		n, err := unix.EpollWait(l.ep, evs, -1)
-		if err != nil {
-			continue // EINTR
-		}
-		for _, ev := range evs[:n] {
-			fd := int(ev.Fd)
-			if fd == l.lfd {
-				l.accept()
-				continue
-			}
-			f := l.fds[fd]
-			switch {
-			case f == nil:
-			case f.next != nil:
-				next := f.next
-				f.next = nil
-				l.resume(next)
-			case f.pooled: // an idle server connection spoke or closed
-				f.Close()
-			default: // readable while its coroutine waits elsewhere
-				f.armed = false
-				_ = unix.EpollCtl(l.ep, unix.EPOLL_CTL_MOD, fd, &unix.EpollEvent{Fd: int32(fd)})
-			}
-		}
+func (l *coLoop) run() { runEpoll(l.ep, l.lfd, l.accepted, l.ready) }
+
+func (l *coLoop) ready(fd int) {
+	f := l.fds[fd]
+	switch {
+	case f == nil:
+	case f.next != nil:
+		next := f.next
+		f.next = nil
+		l.resume(next)
+	case f.pooled: // an idle server connection spoke or closed
+		f.Close()
+	default: // readable while its coroutine waits elsewhere
+		f.armed = false
+		_ = unix.EpollCtl(l.ep, unix.EPOLL_CTL_MOD, fd, &unix.EpollEvent{Fd: int32(fd)})
 	}
 }
 
@@ -90,23 +76,17 @@ func (l *coLoop) add(fd int) *coFD {
 	return f
 }
 
-func (l *coLoop) accept() {
-	for {
-		fd, _, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		if err != nil {
-			return
-		}
-		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		c := l.add(fd)
-		if c == nil {
-			continue
-		}
-		next, _ := iter.Pull(func(yield func(*coFD) bool) {
-			c.yield = yield
-			relay(c, &coServers{l: l, yield: yield}, l.n, coWait)
-		})
-		l.resume(next)
+// accepted starts a client connection's coroutine.
+func (l *coLoop) accepted(fd int) {
+	c := l.add(fd)
+	if c == nil {
+		return
 	}
+	next, _ := iter.Pull(func(yield func(*coFD) bool) {
+		c.yield = yield
+		relay(c, &coServers{l: l, yield: yield}, l.n, coWait)
+	})
+	l.resume(next)
 }
 
 // coWait waits for s to be readable: the coroutine yields it.

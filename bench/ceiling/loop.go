@@ -111,43 +111,52 @@ func (l *loop) watch(fd int) error {
 	return unix.EpollCtl(l.ep, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)})
 }
 
-func (l *loop) run() {
+// runEpoll is an event loop's thread, for both shapes that have one: it
+// waits on ep and accepts every pending connection of the listener lfd
+// (non-blocking, TCP_NODELAY) into accepted, or reports another readable
+// descriptor to ready.
+func runEpoll(ep, lfd int, accepted, ready func(fd int)) {
 	runtime.LockOSThread()
 	evs := make([]unix.EpollEvent, 256)
 	for {
-		n, err := unix.EpollWait(l.ep, evs, -1)
+		n, err := unix.EpollWait(ep, evs, -1)
 		if err != nil {
 			continue // EINTR
 		}
 		for _, ev := range evs[:n] {
-			fd := int(ev.Fd)
-			if fd == l.lfd {
-				l.accept()
+			if fd := int(ev.Fd); fd != lfd {
+				ready(fd)
 				continue
 			}
-			if c := l.conns[fd]; c != nil {
-				if c.client {
-					l.clientReadable(c)
-				} else {
-					l.serverReadable(c)
+			for {
+				fd, _, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+				if err != nil {
+					break
 				}
+				_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+				accepted(fd)
 			}
 		}
 	}
 }
 
-func (l *loop) accept() {
-	for {
-		fd, _, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		if err != nil {
-			return
+func (l *loop) run() { runEpoll(l.ep, l.lfd, l.accepted, l.ready) }
+
+func (l *loop) ready(fd int) {
+	if c := l.conns[fd]; c != nil {
+		if c.client {
+			l.clientReadable(c)
+		} else {
+			l.serverReadable(c)
 		}
-		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		c := &conn{fd: fd, client: true, buf: make([]byte, bufSize)}
-		l.conns[fd] = c
-		if l.watch(fd) != nil {
-			l.drop(c)
-		}
+	}
+}
+
+func (l *loop) accepted(fd int) {
+	c := &conn{fd: fd, client: true, buf: make([]byte, bufSize)}
+	l.conns[fd] = c
+	if l.watch(fd) != nil {
+		l.drop(c)
 	}
 }
 
