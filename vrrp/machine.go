@@ -77,14 +77,19 @@ func (m *Machine) SetPrimary(a netip.Addr) {
 	}
 }
 
-// SkewTime is Skew_Time for the current priority (RFC 5798 §6.1: scaled by
-// Master_Adver_Interval in v3; RFC 3768: (256-Priority)/256 s in v2).
+// SkewTime is Skew_Time for the current priority.
 func (m *Machine) SkewTime() time.Duration {
-	unit := m.masterAdverInt
-	if m.p.Version == 2 {
+	return SkewTime(m.p.Version, m.priority, m.masterAdverInt)
+}
+
+// SkewTime is Skew_Time of a backup at priority (RFC 5798 §6.1: scaled by
+// Master_Adver_Interval in v3; RFC 3768: (256-Priority)/256 s in v2).
+func SkewTime(version int, priority uint8, masterAdverInt time.Duration) time.Duration {
+	unit := masterAdverInt
+	if version == 2 {
 		unit = time.Second
 	}
-	return time.Duration(256-int64(m.priority)) * unit / 256
+	return time.Duration(256-int64(priority)) * unit / 256
 }
 
 // MasterDownInterval is 3 × Master_Adver_Interval + Skew_Time (v3), or

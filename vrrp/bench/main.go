@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"haappliance/internal/lab"
+	"haappliance/vrrp"
 )
 
 var vip = netip.MustParseAddr("198.18.0.100")
@@ -74,7 +75,7 @@ func main() {
 				fatal(fmt.Errorf("%s %s: %w", impl, r.what, err))
 			}
 			cells = append(cells, summary(ds))
-			med[i] = median(ds)
+			med[i] = sorted(ds)[len(ds)/2]
 			fmt.Fprintf(os.Stderr, "%-36s %-10s %s\n", r.what, impl, summary(ds))
 		}
 		fmt.Fprintf(&table, "| %s | %s | %s |\n", r.what, cells[0], cells[1])
@@ -270,7 +271,7 @@ func ratioLine(what string, interval time.Duration, sig syscall.Signal, ours, th
 	if sig == syscall.SIGKILL {
 		return fmt.Sprintf("ratio  failover on %s: %.2fx keepalived (bar <= 1.0)", what, ms(ours)/ms(theirs))
 	}
-	bar := skew(interval) + 20*time.Millisecond
+	bar := vrrp.SkewTime(3, 100, interval) + 20*time.Millisecond
 	met := "met"
 	if ours > bar {
 		met = "missed"
@@ -278,20 +279,15 @@ func ratioLine(what string, interval time.Duration, sig syscall.Signal, ours, th
 	return fmt.Sprintf("ratio  failover on %s: %.0f ms, keepalived %.0f ms (bar <= skew + 20 ms = %.0f ms: %s)", what, ms(ours), ms(theirs), ms(bar), met)
 }
 
-// skew is the RFC 9568 skew time of the backup (priority 100).
-func skew(interval time.Duration) time.Duration {
-	return (256 - 100) * interval / 256
-}
-
-func median(ds []time.Duration) time.Duration {
+// sorted is a sorted copy of ds; its median is at len/2.
+func sorted(ds []time.Duration) []time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	return s[len(s)/2]
+	return s
 }
 
 func summary(ds []time.Duration) string {
-	s := slices.Clone(ds)
-	slices.Sort(s)
+	s := sorted(ds)
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d)/float64(time.Millisecond)) }
 	return fmt.Sprintf("%s ms (%s-%s)", ms(s[len(s)/2]), ms(s[0]), ms(s[len(s)-1]))
 }
